@@ -1,0 +1,80 @@
+# Two commands matter: `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV ?= .venv
+PYTHON ?= $(shell scripts/find-python.sh)
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+.PHONY: help run test venv install install-test lint checks catalogue test-sqlite test-postgres test-browser messages bench clean
+
+help:
+	@echo "make run    - install, migrate, load demo data, serve on http://127.0.0.1:8000"
+	@echo "make test   - lint, checks, the whole suite on SQLite and PostgreSQL, browser journeys"
+
+$(PY):
+	@test -n "$(PYTHON)" || { echo "No Python >= 3.12 found" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.installed: $(PY) pyproject.toml requirements/constraints.txt
+	$(PY) -m pip install -q -c requirements/constraints.txt -e .
+	@touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PY) -m pip install -q -c requirements/constraints.txt -e '.[test]'
+	@touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+run: install
+	$(BIN)/khuyencong migrate
+	$(BIN)/khuyencong demo
+	@echo ""
+	@echo "Open http://127.0.0.1:8000/ and log in with one of the accounts above."
+	$(BIN)/khuyencong serve
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+checks: install-test
+	KC_ENV=production DEBUG=false SECRET_KEY=ci-only-$$(printf 'x%.0s' {1..60})-Zq7 ALLOWED_HOSTS=khuyencong.example.vn \
+	  DATABASE_URL=sqlite:///$(CURDIR)/var/check.sqlite3 $(PY) manage.py check --deploy --fail-level WARNING
+	$(PY) manage.py makemigrations --check --dry-run
+
+catalogue: install-test
+	$(PY) scripts/check_catalogue.py
+
+test-sqlite: install-test
+	KC_ENV=test $(BIN)/pytest -m "not browser" -q
+
+test-postgres: install-test
+	scripts/ensure-postgres.sh
+	KC_ENV=test DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not browser" -q
+
+test-browser: install-test
+	scripts/system-deps.sh
+	KC_ENV=test $(BIN)/pytest -m browser -q
+
+test: install-test
+	scripts/system-deps.sh
+	$(MAKE) lint checks catalogue
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+	$(MAKE) test-browser
+
+messages: install-test
+	cd khuyencong && ../$(PY) ../manage.py makemessages -l vi --no-obsolete --no-location --ignore 'static/*'
+	$(PY) scripts/check_catalogue.py
+
+bench: install-test
+	$(PY) bench/run.py
+
+clean:
+	rm -rf $(VENV) var/*.sqlite3* var/static

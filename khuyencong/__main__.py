@@ -1,0 +1,5 @@
+import sys
+
+from khuyencong.cli import main
+
+sys.exit(main())

@@ -1,0 +1,39 @@
+"""The REST API (django-ninja) under /api/v1/. Each domain app contributes a router in ``api.py``."""
+
+from __future__ import annotations
+
+from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
+
+from khuyencong.api import errors
+from khuyencong.api.auth import BearerToken, Session
+
+
+class ReadableJSONRenderer(JSONRenderer):
+    # Vietnamese stays readable in responses instead of \uXXXX escapes.
+    json_dumps_params = {"ensure_ascii": False}
+
+
+def build_api() -> NinjaAPI:
+    from khuyencong.accounts.api import router as accounts_router
+    from khuyencong.organisation.api import router as organisation_router
+    from khuyencong.territory.api import router as territory_router
+
+    api = NinjaAPI(
+        title="Khuyến công API",
+        version="1",
+        description="REST API of the khuyến công (industrial extension) programme system.",
+        urls_namespace="api",
+        renderer=ReadableJSONRenderer(),
+        auth=[BearerToken(), Session()],
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+    )
+    errors.install(api)
+    api.add_router("/", accounts_router)
+    api.add_router("/org-units", organisation_router)
+    api.add_router("/geo", territory_router)
+    return api
+
+
+api = build_api()

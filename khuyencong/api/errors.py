@@ -1,0 +1,92 @@
+"""One error shape for every API failure: {"code": ..., "message": ..., "details": ...}."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
+from django.http import Http404, JsonResponse
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+logger = logging.getLogger(__name__)
+
+
+class ApiError(HttpError):
+    """Raise from an endpoint to answer with a coded error."""
+
+    def __init__(self, status: int, code: str, message: str, details: Any = None) -> None:
+        super().__init__(status_code=status, message=message)
+        self.code = code
+        self.details = details
+
+
+def error_body(code: str, message: str, details: Any = None) -> dict:
+    return {"code": code, "message": message, "details": details}
+
+
+def error_response(status: int, code: str, message: str, details: Any = None) -> JsonResponse:
+    return JsonResponse(error_body(code, message, details), status=status, json_dumps_params={"ensure_ascii": False})
+
+
+_HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthenticated",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    412: "precondition_failed",
+    422: "validation_error",
+    429: "too_many_requests",
+}
+
+
+def install(api) -> None:
+    def respond(request, status, code, message, details=None):
+        return api.create_response(request, error_body(code, message, details), status=status)
+
+    @api.exception_handler(ApiError)
+    def _api_error(request, exc: ApiError):
+        return respond(request, exc.status_code, exc.code, exc.message, exc.details)
+
+    @api.exception_handler(ValidationError)
+    def _validation(request, exc: ValidationError):
+        details = [
+            {"field": ".".join(str(p) for p in err.get("loc", [])[1:]) or None, "message": err.get("msg", "")}
+            for err in exc.errors
+        ]
+        return respond(request, 422, "validation_error", "The request is not valid.", details)
+
+    @api.exception_handler(AuthenticationError)
+    def _unauthenticated(request, exc):
+        return respond(
+            request, 401, "unauthenticated", "Authentication is required: a valid, unexpired API token or a session."
+        )
+
+    @api.exception_handler(PermissionDenied)
+    def _forbidden(request, exc):
+        return respond(request, 403, "forbidden", "You are not allowed to do this.")
+
+    @api.exception_handler(Http404)
+    def _not_found(request, exc):
+        return respond(request, 404, "not_found", str(exc) or "Not found.")
+
+    @api.exception_handler(ObjectDoesNotExist)
+    def _does_not_exist(request, exc):
+        return respond(request, 404, "not_found", "Not found.")
+
+    @api.exception_handler(HttpError)
+    def _http_error(request, exc: HttpError):
+        return respond(request, exc.status_code, _HTTP_CODES.get(exc.status_code, "error"), str(exc))
+
+    @api.exception_handler(Exception)
+    def _server_error(request, exc):
+        logger.exception("API error on %s", request.path)
+        return respond(
+            request,
+            500,
+            "server_error",
+            "An unexpected error occurred; it has been logged.",
+            {"request_id": getattr(request, "id", None)},
+        )

@@ -1,0 +1,23 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from khuyencong.api import api
+from khuyencong.web import views as web_views
+
+urlpatterns = [
+    path("", web_views.home, name="home"),
+    path("healthz", web_views.healthz, name="healthz"),
+    path("readyz", web_views.readyz, name="readyz"),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("org-units/", include("khuyencong.organisation.urls")),
+    path("jobs/", include("khuyencong.jobs.urls")),
+    path("audit/", include("khuyencong.audit.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+]
+
+handler400 = "khuyencong.web.views.error_400"
+handler403 = "khuyencong.web.views.error_403"
+handler404 = "khuyencong.web.views.error_404"
+handler500 = "khuyencong.web.views.error_500"

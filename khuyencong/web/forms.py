@@ -1,0 +1,56 @@
+from __future__ import annotations
+
+from django import forms
+
+from khuyencong.kernel.scoping import Action, restrict, user_scope
+
+
+class ScopedModelForm(forms.ModelForm):
+    """A model form whose choice lists hold only what the user may see.
+
+    Choice fields pointing at scoped models are restricted through the scoping layer; fields
+    pointing at provinces are limited to the provinces the user may write in.
+    """
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        action = Action.CHANGE if self.instance.pk else Action.ADD
+        reach = user_scope(user, action, self._meta.model)
+        for field in self.fields.values():
+            if not isinstance(field, forms.ModelChoiceField):
+                continue
+            related = field.queryset.model
+            if hasattr(related, "scope_province_field") or hasattr(related, "scope_org_unit_field"):
+                field.queryset = restrict(field.queryset, user, Action.VIEW)
+            elif related._meta.label_lower == "territory.province" and not reach.everywhere:
+                field.queryset = field.queryset.filter(pk__in=reach.province_ids)
+            elif related._meta.label_lower == "territory.commune" and not reach.everywhere:
+                field.queryset = field.queryset.filter(province__in=reach.province_ids)
+        for field in self.fields.values():
+            widget = field.widget
+            css = (
+                "form-select"
+                if isinstance(widget, forms.Select)
+                else "form-check-input"
+                if isinstance(widget, forms.CheckboxInput)
+                else "form-control"
+            )
+            widget.attrs.setdefault("class", css)
+
+
+class FilterForm(forms.Form):
+    """Base for list filters: ``filter(queryset)`` applies the cleaned values."""
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        for field in self.fields.values():
+            field.required = False
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs.setdefault(
+                "class", css + " form-select-sm" if css == "form-select" else css + " form-control-sm"
+            )
+
+    def filter(self, queryset):
+        return queryset
