@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "khuyencong.organisation",
     "khuyencong.jobs",
     "khuyencong.web",
+    "khuyencong.registry",
 ]
 
 MIDDLEWARE = [
@@ -136,6 +137,9 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+if KC_ENV == "test":
+    # Hashing cost is not what the tests are about; production keeps Argon2.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -17,6 +17,7 @@ class ReadableJSONRenderer(JSONRenderer):
 def build_api() -> NinjaAPI:
     from khuyencong.accounts.api import router as accounts_router
     from khuyencong.organisation.api import router as organisation_router
+    from khuyencong.registry.api import router as registry_router
     from khuyencong.territory.api import router as territory_router
 
     api = NinjaAPI(
@@ -33,6 +34,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/", accounts_router)
     api.add_router("/org-units", organisation_router)
     api.add_router("/geo", territory_router)
+    api.add_router("/", registry_router)
     return api
 
 

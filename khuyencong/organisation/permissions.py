@@ -39,6 +39,36 @@ PERMISSIONS: dict[str, dict[str, str]] = {
     "audit.accesslog": {
         R.SYSTEM_ADMIN: "ve",
     },
+    "registry.establishment": {
+        R.SYSTEM_ADMIN: "vacde",
+        R.AGENCY_OFFICER: "vacde",
+        R.AGENCY_LEADER: "ve",
+        R.REGIONAL_OFFICER: "ve",
+        R.PROVINCIAL_OFFICER: "vacde",
+        R.PROVINCIAL_LEADER: "ve",
+        R.PROVINCIAL_FINANCE: "v",
+        R.IMPLEMENTER: "ve",
+        R.INSPECTOR: "ve",
+        R.VIEWER: "v",
+    },
+    "registry.craftvillage": {
+        R.SYSTEM_ADMIN: "vacde",
+        R.AGENCY_OFFICER: "vacde",
+        R.AGENCY_LEADER: "ve",
+        R.REGIONAL_OFFICER: "ve",
+        R.PROVINCIAL_OFFICER: "vacde",
+        R.PROVINCIAL_LEADER: "ve",
+        R.PROVINCIAL_FINANCE: "v",
+        R.IMPLEMENTER: "ve",
+        R.INSPECTOR: "ve",
+        R.VIEWER: "v",
+    },
+    # "change" on a duplicate candidate means deciding it: merge or dismiss.
+    "registry.duplicatecandidate": {
+        R.SYSTEM_ADMIN: "vc",
+        R.AGENCY_OFFICER: "vc",
+        R.PROVINCIAL_OFFICER: "vc",
+    },
     "jobs.job": {
         R.SYSTEM_ADMIN: "v",
     },

@@ -12,6 +12,7 @@ import datetime as dt
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 REFORM_DATE = dt.date(2025, 7, 1)
 
@@ -58,7 +59,7 @@ class Province(models.Model):
     """Tỉnh / thành phố trực thuộc trung ương."""
 
     class UnitType(models.TextChoices):
-        PROVINCE = "province", _("Province")
+        PROVINCE = "province", pgettext_lazy("unit type", "Province")
         CITY = "city", _("Centrally-run city")
 
     code = models.CharField(_("code"), max_length=4, db_index=True)
@@ -122,7 +123,7 @@ class Commune(models.Model):
     """Xã / phường / đặc khu (and thị trấn before the reform)."""
 
     class UnitType(models.TextChoices):
-        COMMUNE = "commune", _("Commune")
+        COMMUNE = "commune", pgettext_lazy("unit type", "Commune")
         WARD = "ward", _("Ward")
         TOWNSHIP = "township", _("Township")
         SPECIAL_ZONE = "special_zone", _("Special zone")

@@ -10,6 +10,8 @@ from khuyencong.kernel.scoping import Action, can
 # (label, url name, resource that must be viewable, or None for every signed-in user)
 MENU = [
     (_("Home"), "home", None),
+    (_("Establishments"), "registry:establishment_list", "registry.establishment"),
+    (_("Craft villages"), "registry:craftvillage_list", "registry.craftvillage"),
     (_("Org units"), "organisation:orgunit_list", "organisation.orgunit"),
     (_("Jobs"), "jobs:job_list", None),
     (_("Change log"), "audit:objectchange_list", "audit.objectchange"),

@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import tempfile
 
-from django.http import FileResponse, StreamingHttpResponse
+from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
+from django.test import RequestFactory
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.module_loading import import_string
 from django.utils.text import slugify
+from django.utils.translation import gettext as _
 
+from khuyencong.jobs.services import attach_file, job_handler, start_job
 from khuyencong.kernel.audit import log_access
 from khuyencong.kernel.scoping import Action
 from khuyencong.web.generic import ObjectListView
@@ -35,9 +41,14 @@ class _Echo:
 
 
 class ObjectExportView(ObjectListView):
+    """Stream the list as a file; past ``job_threshold`` rows the export runs as a background job
+    and the user gets a progress bar and a download link instead of a request that times out."""
+
     action = Action.EXPORT
     export_columns = None  # defaults to the list's columns
     chunk_size = 2000
+    job_threshold = 20_000
+    rows_per_sheet = 1_048_575
 
     def rows(self, queryset, columns):
         for obj in queryset.iterator(chunk_size=self.chunk_size):
@@ -45,13 +56,24 @@ class ObjectExportView(ObjectListView):
 
     def get(self, request, *args, **kwargs):
         queryset, _form = self.filter_queryset(self.scoped())
+        params = {k: v for k, v in request.GET.items() if k != "page"}
+        if queryset.order_by()[: self.job_threshold + 1].count() > self.job_threshold:
+            job = start_job(
+                kind="web.export",
+                title=_("Export of %(what)s") % {"what": self.model._meta.verbose_name_plural},
+                owner=request.user,
+                params={"view": f"{type(self).__module__}.{type(self).__qualname__}", "query": params},
+            )
+            return HttpResponseRedirect(reverse("jobs:job_detail", args=[job.pk]))
+        return self.export(queryset, request.user, params)
+
+    def export(self, queryset, user, params, progress=None):
         columns = self.export_columns or self.columns
         headers = [str(col.label) for col in columns]
-        fmt = request.GET.get("format", "xlsx")
+        fmt = params.get("format", "xlsx")
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         base = f"{slugify(str(self.model._meta.verbose_name_plural)) or 'export'}-{stamp}"
-        params = {k: v for k, v in request.GET.items() if k != "page"}
-        if fmt == "csv":
+        if fmt == "csv" and progress is None:
             writer = csv.writer(_Echo())
 
             def stream():
@@ -60,30 +82,84 @@ class ObjectExportView(ObjectListView):
                 for row in self.rows(queryset, columns):
                     yield writer.writerow(row)
 
-            log_access(request.user, "export", self.model._meta.label_lower, params)
+            log_access(user, "export", self.model._meta.label_lower, params)
             response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="{base}.csv"'
             return response
 
+        handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
+        if fmt == "csv":
+            count = self.write_csv(handle, headers, queryset, columns, progress)
+            log_access(user, "export", self.model._meta.label_lower, params, row_count=count)
+            handle.seek(0)
+            return handle, f"{base}.csv", count
         import xlsxwriter
 
-        handle = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it
         book = xlsxwriter.Workbook(handle, {"constant_memory": True, "in_memory": False})
-        sheet = book.add_worksheet(str(self.model._meta.verbose_name_plural)[:31])
         bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
-        sheet.write_row(0, 0, headers, bold)
-        count = 0
+        title = str(self.model._meta.verbose_name_plural)[:25]
+
+        def new_sheet(number):
+            sheet = book.add_worksheet(title if number == 1 else f"{title} ({number})")
+            sheet.write_row(0, 0, headers, bold)
+            sheet.freeze_panes(1, 0)
+            for index, header in enumerate(headers):
+                sheet.set_column(index, index, max(12, min(50, len(header) + 4)))
+            return sheet
+
+        # An Excel sheet holds 1,048,576 rows: continue on a new sheet rather than truncate.
+        sheets, sheet, row_in_sheet, count = 1, new_sheet(1), 0, 0
         for count, row in enumerate(self.rows(queryset, columns), start=1):
-            sheet.write_row(count, 0, row)
-        sheet.freeze_panes(1, 0)
-        for index, header in enumerate(headers):
-            sheet.set_column(index, index, max(12, min(50, len(header) + 4)))
+            if row_in_sheet == self.rows_per_sheet:
+                sheets += 1
+                sheet, row_in_sheet = new_sheet(sheets), 0
+            row_in_sheet += 1
+            sheet.write_row(row_in_sheet, 0, row)
+            if progress is not None and count % 5000 == 0:
+                progress(count)
         book.close()
         handle.seek(0)
-        log_access(request.user, "export", self.model._meta.label_lower, params, row_count=count)
+        log_access(user, "export", self.model._meta.label_lower, params, row_count=count)
+        if progress is not None:
+            return handle, f"{base}.xlsx", count
         return FileResponse(
             handle,
             as_attachment=True,
             filename=f"{base}.xlsx",
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
+
+    def write_csv(self, handle, headers, queryset, columns, progress=None) -> int:
+        text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
+        writer = csv.writer(text)
+        writer.writerow(headers)
+        count = 0
+        for count, row in enumerate(self.rows(queryset, columns), start=1):
+            writer.writerow(row)
+            if progress is not None and count % 5000 == 0:
+                progress(count)
+        text.flush()
+        text.detach()
+        return count
+
+
+@job_handler("web.export")
+def run_export_job(job, report):
+    """Re-run an export view's query under the job owner's scope and attach the file."""
+    view_class = import_string(job.params["view"])
+    if not issubclass(view_class, ObjectExportView):
+        raise ValueError("not an export view")
+    request = RequestFactory().get("/", job.params.get("query", {}))
+    request.user = job.owner
+    request.htmx = False
+    view = view_class()
+    view.setup(request)
+    queryset, _form = view.filter_queryset(view.scoped())
+    total = max(1, queryset.order_by().count())
+    report(1, _("Preparing the file"))
+    handle, filename, count = view.export(
+        queryset, job.owner, job.params.get("query", {}), progress=lambda n: report(min(99, n * 100 // total), "")
+    )
+    attach_file(job, filename, handle.read())
+    handle.close()
+    return {"rows": count}

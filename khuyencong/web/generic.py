@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.http import Http404, HttpResponseRedirect
@@ -23,6 +22,7 @@ from django.views import View
 
 from khuyencong.kernel.scoping import Action, can, ensure_in_scope, restrict
 from khuyencong.kernel.text import fold
+from khuyencong.web.pagination import capped_page
 
 
 @dataclass(frozen=True)
@@ -101,6 +101,7 @@ class ObjectListView(ScopedViewMixin, View):
     default_sort = "pk"
     filter_form_class = None
     page_size = 50
+    count_cap = 10_000
 
     def filter_queryset(self, queryset):
         query = self.request.GET.get("q", "").strip()
@@ -121,7 +122,7 @@ class ObjectListView(ScopedViewMixin, View):
 
     def get(self, request, *args, **kwargs):
         queryset, form = self.filter_queryset(self.scoped())
-        page = Paginator(queryset, self.page_size).get_page(request.GET.get("page"))
+        page = capped_page(queryset, request.GET.get("page"), self.page_size, self.count_cap)
         rows = [(obj, [(col, col.value(obj)) for col in self.columns]) for obj in page.object_list]
         context = {
             **self.common_context(),

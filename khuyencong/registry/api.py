@@ -1,0 +1,229 @@
+"""/api/v1/establishments and /api/v1/craft-villages: scoped like the pages."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from ninja import Query, Router, Schema
+from ninja.errors import HttpError
+
+from khuyencong.api.errors import ApiError
+from khuyencong.api.pagination import keyset_page
+from khuyencong.kernel.scoping import Action, can, ensure_in_scope, restrict
+from khuyencong.kernel.text import fold
+from khuyencong.registry.forms import EstablishmentForm
+from khuyencong.registry.models import CraftVillage, Establishment, LegalForm
+
+router = Router(tags=["registry"])
+
+
+class EstablishmentOut(Schema):
+    id: int
+    name: str
+    legal_form: str
+    tax_code: str | None
+    registration_number: str
+    external_id: str | None
+    owner_name: str
+    owner_gender: str
+    address: str
+    commune_code: str
+    commune_name: str
+    province_code: str
+    legacy_commune_code: str | None
+    craft_village_id: int | None
+    industry_line_codes: list[str]
+    main_products: str
+    workers_total: int | None
+    workers_women: int | None
+    workers_ethnic_minority: int | None
+    annual_revenue: int | None
+    founding_year: int | None
+    phone: str
+    email: str
+    latitude: float | None
+    longitude: float | None
+    status: str
+    women_owned: bool
+    ethnic_minority_workers: bool
+    disadvantaged_area: bool
+
+    @staticmethod
+    def resolve_commune_code(obj):
+        return obj.commune.code
+
+    @staticmethod
+    def resolve_commune_name(obj):
+        return obj.commune.name
+
+    @staticmethod
+    def resolve_province_code(obj):
+        return obj.province.code
+
+    @staticmethod
+    def resolve_legacy_commune_code(obj):
+        return obj.legacy_commune.code if obj.legacy_commune_id else None
+
+    @staticmethod
+    def resolve_industry_line_codes(obj):
+        return [line.code for line in obj.industry_lines.all()]
+
+
+class EstablishmentIn(Schema):
+    name: str
+    legal_form: LegalForm
+    commune_code: str
+    tax_code: str | None = None
+    registration_number: str = ""
+    owner_name: str = ""
+    owner_gender: str = ""
+    address: str = ""
+    craft_village_id: int | None = None
+    main_products: str = ""
+    workers_total: int | None = None
+    workers_women: int | None = None
+    workers_ethnic_minority: int | None = None
+    annual_revenue: int | None = None
+    founding_year: int | None = None
+    phone: str = ""
+    email: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    status: Establishment.Status = Establishment.Status.ACTIVE
+    women_owned: bool = False
+    ethnic_minority_workers: bool = False
+    disadvantaged_area: bool = False
+
+
+class EstablishmentPage(Schema):
+    items: list[EstablishmentOut]
+    next_cursor: str | None
+
+
+class EstablishmentFilters(Schema):
+    q: str | None = None
+    province: str | None = None
+    commune: str | None = None
+    legal_form: LegalForm | None = None
+    status: Establishment.Status | None = None
+    craft_village: int | None = None
+    women_owned: bool | None = None
+    cursor: str | None = None
+    limit: int = 100
+
+
+def _queryset(user, action):
+    base = Establishment.objects.live().select_related("commune", "province", "legacy_commune")
+    return restrict(base.prefetch_related("industry_lines"), user, action)
+
+
+@router.get("/establishments", response=EstablishmentPage, summary="Establishments you may see")
+def list_establishments(request, filters: Query[EstablishmentFilters]):
+    rows = _queryset(request.auth, Action.VIEW)
+    if filters.q:
+        rows = rows.filter(search_text__contains=fold(filters.q))
+    if filters.province:
+        rows = rows.filter(province__code=filters.province)
+    if filters.commune:
+        rows = rows.filter(commune__code=filters.commune)
+    for name in ("legal_form", "status"):
+        if getattr(filters, name):
+            rows = rows.filter(**{name: getattr(filters, name)})
+    if filters.craft_village:
+        rows = rows.filter(craft_village_id=filters.craft_village)
+    if filters.women_owned is not None:
+        rows = rows.filter(women_owned=filters.women_owned)
+    items, next_cursor = keyset_page(rows, order_field="id", cursor=filters.cursor, limit=filters.limit)
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.get("/establishments/{int:pk}", response=EstablishmentOut, summary="One establishment")
+def get_establishment(request, pk: int):
+    return _queryset(request.auth, Action.VIEW).get(pk=pk)
+
+
+def _save(request, payload: EstablishmentIn, instance=None):
+    data = payload.dict()
+    data["commune"] = data.pop("commune_code")
+    data["craft_village"] = data.pop("craft_village_id")
+    form = EstablishmentForm(
+        data={k: v for k, v in data.items() if v is not None}, instance=instance, user=request.auth
+    )
+    if not form.is_valid():
+        details = [
+            {"field": field if field != "__all__" else None, "message": str(message)}
+            for field, messages in form.errors.items()
+            for message in messages
+        ]
+        raise ApiError(422, "validation_error", "The establishment is not valid.", details)
+    action = Action.CHANGE if instance else Action.ADD
+    try:
+        with transaction.atomic():
+            obj = form.save()
+            ensure_in_scope(request.auth, action, obj)
+    except PermissionDenied:
+        raise ApiError(403, "out_of_scope", "You cannot save an establishment outside your provinces.") from None
+    except (IntegrityError, ValidationError) as exc:
+        raise ApiError(409, "conflict", f"The establishment conflicts with an existing record: {exc}") from None
+    return _queryset(request.auth, Action.VIEW).get(pk=obj.pk)
+
+
+@router.post("/establishments", response={201: EstablishmentOut}, summary="Create an establishment")
+def create_establishment(request, payload: EstablishmentIn):
+    if not can(request.auth, Action.ADD, Establishment):
+        raise HttpError(403, "You are not allowed to add establishments.")
+    return 201, _save(request, payload)
+
+
+@router.put("/establishments/{int:pk}", response=EstablishmentOut, summary="Update an establishment")
+def update_establishment(request, pk: int, payload: EstablishmentIn):
+    if not can(request.auth, Action.CHANGE, Establishment):
+        raise HttpError(403, "You are not allowed to change establishments.")
+    instance = _queryset(request.auth, Action.CHANGE).get(pk=pk)
+    return _save(request, payload, instance)
+
+
+class CraftVillageOut(Schema):
+    id: int
+    name: str
+    commune_code: str
+    province_code: str
+    recognised: bool
+    decision_number: str
+    decision_date: str | None
+    crafts: str
+
+    @staticmethod
+    def resolve_commune_code(obj):
+        return obj.commune.code
+
+    @staticmethod
+    def resolve_province_code(obj):
+        return obj.province.code
+
+    @staticmethod
+    def resolve_decision_date(obj):
+        return obj.decision_date.isoformat() if obj.decision_date else None
+
+
+class CraftVillagePage(Schema):
+    items: list[CraftVillageOut]
+    next_cursor: str | None
+
+
+@router.get("/craft-villages", response=CraftVillagePage, summary="Craft villages you may see")
+def list_craft_villages(
+    request, q: str | None = None, province: str | None = None, cursor: str | None = None, limit: int = 100
+):
+    rows = restrict(CraftVillage.objects.select_related("commune", "province"), request.auth, Action.VIEW)
+    if q:
+        rows = rows.filter(folded_name__contains=fold(q))
+    if province:
+        rows = rows.filter(province__code=province)
+    items, next_cursor = keyset_page(rows, order_field="id", cursor=cursor, limit=limit)
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.get("/craft-villages/{int:pk}", response=CraftVillageOut, summary="One craft village")
+def get_craft_village(request, pk: int):
+    return restrict(CraftVillage.objects.select_related("commune", "province"), request.auth, Action.VIEW).get(pk=pk)

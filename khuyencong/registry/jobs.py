@@ -1,0 +1,1 @@
+"""Background job handlers of the registry (imports and large exports register here)."""

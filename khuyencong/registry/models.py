@@ -1,0 +1,291 @@
+"""The registry of rural industrial establishments (cơ sở CNNT) and craft villages (làng nghề)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from khuyencong.kernel.audit import ChangeLoggedModel, ChangeLoggedQuerySet
+from khuyencong.kernel.scoping import ScopedQuerySetMixin
+from khuyencong.kernel.text import fold, normalize
+
+
+class LegalForm(models.TextChoices):
+    SME = "sme", _("Small or medium enterprise")
+    COOPERATIVE = "cooperative", _("Cooperative")
+    COOPERATIVE_UNION = "cooperative_union", _("Union of cooperatives")
+    COOPERATIVE_GROUP = "cooperative_group", _("Cooperative group")
+    HOUSEHOLD = "household", _("Household business")
+    ARTISAN = "artisan", _("Artisan")
+
+
+class Gender(models.TextChoices):
+    FEMALE = "female", _("Female")
+    MALE = "male", _("Male")
+    OTHER = "other", pgettext_lazy("gender", "Other")
+
+
+class IndustryLine(models.Model):
+    """An entry of a versioned catalogue of industry lines (ngành nghề)."""
+
+    catalogue = models.CharField(_("catalogue"), max_length=40, default="VSIC-2018")
+    code = models.CharField(_("code"), max_length=20)
+    name = models.CharField(_("name"), max_length=255)
+    valid_from = models.DateField(_("valid from"), null=True, blank=True)
+    valid_to = models.DateField(_("valid to"), null=True, blank=True)
+    folded_name = models.CharField(max_length=255, editable=False, default="")
+
+    class Meta:
+        ordering = ["catalogue", "code"]
+        constraints = [models.UniqueConstraint(fields=["catalogue", "code"], name="industryline_catalogue_code")]
+        verbose_name = _("industry line")
+        verbose_name_plural = _("industry lines")
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+    def save(self, *args, **kwargs):
+        self.folded_name = fold(f"{self.code} {self.name}")
+        super().save(*args, **kwargs)
+
+
+class RegistryQuerySet(ScopedQuerySetMixin, ChangeLoggedQuerySet):
+    pass
+
+
+class CraftVillage(ChangeLoggedModel):
+    name = models.CharField(_("name"), max_length=255)
+    commune = models.ForeignKey(
+        "territory.Commune", on_delete=models.PROTECT, related_name="craft_villages", verbose_name=_("commune")
+    )
+    province = models.ForeignKey(
+        "territory.Province", on_delete=models.PROTECT, related_name="craft_villages", editable=False
+    )
+    recognised = models.BooleanField(_("recognised"), default=False)
+    decision_number = models.CharField(_("recognition decision number"), max_length=60, blank=True)
+    decision_date = models.DateField(_("recognition decision date"), null=True, blank=True)
+    crafts = models.CharField(_("crafts"), max_length=255, blank=True)
+    folded_name = models.CharField(max_length=255, editable=False, db_index=True, default="")
+
+    objects = RegistryQuerySet.as_manager()
+    scope_province_field = "province"
+    scope_org_unit_field = None
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("craft village")
+        verbose_name_plural = _("craft villages")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        super().clean()
+        if self.recognised and not (self.decision_number and self.decision_date):
+            raise ValidationError(_("A recognised craft village needs the decision number and date."))
+
+    def save(self, *args, **kwargs):
+        self.name = normalize(self.name)
+        self.province_id = self.commune.province_id
+        self.folded_name = fold(f"{self.name} {self.crafts}")
+        super().save(*args, **kwargs)
+
+
+class EligibilityRule(models.Model):
+    """Who may be supported, by location, under one legal version (data, not code).
+
+    A rule applies on dates between ``effective_from`` and ``effective_to``; an establishment is
+    eligible if its commune's unit type is listed, or if it sits in a recognised craft village
+    and ``recognised_craft_village`` is set.
+    """
+
+    legal_basis = models.CharField(_("legal basis"), max_length=255)
+    effective_from = models.DateField(_("effective from"))
+    effective_to = models.DateField(_("effective to"), null=True, blank=True)
+    commune_types = models.JSONField(_("eligible commune types"), default=list)
+    recognised_craft_village = models.BooleanField(_("recognised craft villages are eligible"), default=False)
+    note = models.TextField(_("note"), blank=True)
+
+    class Meta:
+        ordering = ["-effective_from"]
+        verbose_name = _("eligibility rule")
+        verbose_name_plural = _("eligibility rules")
+
+    def __str__(self) -> str:
+        return f"{self.legal_basis} ({self.effective_from:%d/%m/%Y})"
+
+    @classmethod
+    def in_force(cls, on: dt.date) -> EligibilityRule | None:
+        return (
+            cls.objects.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on), effective_from__lte=on)
+            .order_by("-effective_from")
+            .first()
+        )
+
+
+class EstablishmentQuerySet(RegistryQuerySet):
+    def live(self):
+        """Records in use: merged duplicates are kept for history but hidden."""
+        return self.filter(merged_into__isnull=True)
+
+
+class Establishment(ChangeLoggedModel):
+    class Status(models.TextChoices):
+        ACTIVE = "active", _("Active")
+        SUSPENDED = "suspended", _("Suspended")
+        CLOSED = "closed", _("Closed")
+
+    legal_form = models.CharField(_("legal form"), max_length=30, choices=LegalForm.choices)
+    name = models.CharField(_("name"), max_length=255)
+    tax_code = models.CharField(_("tax code"), max_length=14, null=True, blank=True, unique=True)
+    registration_number = models.CharField(_("business registration number"), max_length=40, blank=True)
+    external_id = models.CharField(_("external id"), max_length=60, null=True, blank=True, unique=True)
+    owner_name = models.CharField(_("owner"), max_length=150, blank=True)
+    owner_gender = models.CharField(_("owner's gender"), max_length=10, choices=Gender.choices, blank=True)
+    address = models.CharField(_("address"), max_length=255, blank=True)
+    commune = models.ForeignKey(
+        "territory.Commune",
+        on_delete=models.PROTECT,
+        related_name="establishments",
+        verbose_name=_("commune"),
+        limit_choices_to={"valid_to__isnull": True},
+    )
+    legacy_commune = models.ForeignKey(
+        "territory.Commune",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="legacy_establishments",
+        verbose_name=_("commune before 1/7/2025"),
+        limit_choices_to={"valid_to__isnull": False},
+    )
+    province = models.ForeignKey(
+        "territory.Province", on_delete=models.PROTECT, related_name="establishments", editable=False
+    )
+    craft_village = models.ForeignKey(
+        CraftVillage,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="establishments",
+        verbose_name=_("craft village"),
+    )
+    industry_lines = models.ManyToManyField(
+        IndustryLine, blank=True, related_name="establishments", verbose_name=_("industry lines")
+    )
+    main_products = models.CharField(_("main products"), max_length=500, blank=True)
+    workers_total = models.PositiveIntegerField(_("workers"), null=True, blank=True)
+    workers_women = models.PositiveIntegerField(_("women workers"), null=True, blank=True)
+    workers_ethnic_minority = models.PositiveIntegerField(_("ethnic-minority workers"), null=True, blank=True)
+    annual_revenue = models.BigIntegerField(
+        _("annual revenue (đồng)"), null=True, blank=True, validators=[MinValueValidator(0)]
+    )
+    founding_year = models.PositiveSmallIntegerField(
+        _("founding year"), null=True, blank=True, validators=[MinValueValidator(1800), MaxValueValidator(2100)]
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    latitude = models.FloatField(
+        _("latitude"), null=True, blank=True, validators=[MinValueValidator(8), MaxValueValidator(24)]
+    )
+    longitude = models.FloatField(
+        _("longitude"), null=True, blank=True, validators=[MinValueValidator(102), MaxValueValidator(118)]
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    women_owned = models.BooleanField(_("women-owned"), default=False)
+    ethnic_minority_workers = models.BooleanField(_("employs ethnic-minority workers"), default=False)
+    disadvantaged_area = models.BooleanField(_("in a disadvantaged area"), default=False)
+    merged_into = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_records", editable=False
+    )
+    search_text = models.TextField(editable=False, default="")
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
+
+    objects = EstablishmentQuerySet.as_manager()
+    scope_province_field = "province"
+    scope_org_unit_field = None
+
+    class Meta:
+        ordering = ["name", "pk"]
+        indexes = [
+            models.Index(fields=["province", "name"], name="estab_province_name_idx"),
+            models.Index(fields=["commune", "status"], name="estab_commune_status_idx"),
+        ]
+        verbose_name = _("establishment")
+        verbose_name_plural = _("establishments")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self):
+        super().clean()
+        errors = {}
+        if self.workers_total is not None:
+            for field in ("workers_women", "workers_ethnic_minority"):
+                value = getattr(self, field)
+                if value is not None and value > self.workers_total:
+                    errors[field] = _("Cannot exceed the total number of workers.")
+        if self.commune_id and self.commune.valid_to is not None:
+            errors["commune"] = _("Choose a commune in force since 1/7/2025; put the old one in the legacy field.")
+        if errors:
+            raise ValidationError(errors)
+
+    def build_search_text(self) -> str:
+        parts = [self.name, self.tax_code or "", self.owner_name, self.main_products, self.address]
+        return fold(" ".join(p for p in parts if p))
+
+    def save(self, *args, **kwargs):
+        self.name = normalize(self.name)
+        self.owner_name = normalize(self.owner_name)
+        self.province_id = self.commune.province_id
+        self.search_text = self.build_search_text()
+        super().save(*args, **kwargs)
+
+
+class DuplicateCandidate(models.Model):
+    """A pair of establishments that may be the same, waiting for an officer's decision."""
+
+    class Reason(models.TextChoices):
+        SAME_NAME_COMMUNE = "same_name_commune", _("Same name in the same commune")
+        SIMILAR_NAME = "similar_name", _("Similar name in the same commune")
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("Waiting for review")
+        MERGED = "merged", _("Merged")
+        DISMISSED = "dismissed", _("Not a duplicate")
+
+    first = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Establishment, on_delete=models.CASCADE, related_name="+")
+    province = models.ForeignKey("territory.Province", on_delete=models.PROTECT, related_name="+")
+    reason = models.CharField(_("reason"), max_length=30, choices=Reason.choices)
+    score = models.FloatField(_("similarity"), default=1.0)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    created_at = models.DateTimeField(_("found"), auto_now_add=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+
+    objects = RegistryQuerySet.as_manager()
+    scope_province_field = "province"
+    scope_org_unit_field = None
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["first", "second"], name="duplicate_pair_unique")]
+        verbose_name = _("possible duplicate")
+        verbose_name_plural = _("possible duplicates")
+
+    def __str__(self) -> str:
+        return f"{self.first} ~ {self.second}"

@@ -1,0 +1,161 @@
+"""Public functions of the registry: eligibility, duplicate detection, merging."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from django.db import connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from khuyencong.registry.models import DuplicateCandidate, EligibilityRule, Establishment
+
+SIMILARITY_THRESHOLD = 0.8
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    eligible: bool
+    rule: EligibilityRule | None
+    reason: str
+
+
+def eligibility(establishment: Establishment, on: dt.date | None = None) -> Eligibility:
+    """Whether the establishment may be supported on ``on`` under the location rule then in force."""
+    on = on or timezone.localdate()
+    rule = EligibilityRule.in_force(on)
+    if rule is None:
+        return Eligibility(False, None, "no_rule")
+    commune = establishment.commune
+    if commune.unit_type in rule.commune_types:
+        return Eligibility(True, rule, "commune_type")
+    village = establishment.craft_village
+    if rule.recognised_craft_village and village is not None and village.recognised:
+        return Eligibility(True, rule, "craft_village")
+    return Eligibility(False, rule, "location")
+
+
+def eligible_q(on: dt.date | None = None) -> Q:
+    """A filter for establishments eligible on ``on`` (for list filters)."""
+    rule = EligibilityRule.in_force(on or timezone.localdate())
+    if rule is None:
+        return Q(pk__in=[])
+    condition = Q(commune__unit_type__in=rule.commune_types)
+    if rule.recognised_craft_village:
+        condition |= Q(craft_village__recognised=True)
+    return condition
+
+
+def name_similarity(a: str, b: str) -> float:
+    return SequenceMatcher(None, a, b).ratio()
+
+
+def _folded_name(est: Establishment) -> str:
+    from khuyencong.kernel.text import fold
+
+    return fold(est.name)
+
+
+def similar_in_commune(establishment: Establishment) -> list[tuple[Establishment, str, float]]:
+    """Live establishments of the same commune whose name is the same or close once folded.
+
+    On PostgreSQL the trigram similarity of the folded search text narrows the candidates in the
+    database; elsewhere a commune's records are compared in Python (a commune holds hundreds,
+    not millions).
+    """
+    others = Establishment.objects.live().filter(commune_id=establishment.commune_id).exclude(pk=establishment.pk)
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import TrigramSimilarity
+
+        others = others.annotate(sim=TrigramSimilarity("name", establishment.name)).filter(sim__gte=0.4)
+    mine = _folded_name(establishment)
+    found = []
+    for other in others.only("pk", "name", "commune_id", "province_id")[:500]:
+        theirs = _folded_name(other)
+        if theirs == mine:
+            found.append((other, DuplicateCandidate.Reason.SAME_NAME_COMMUNE, 1.0))
+        else:
+            score = name_similarity(mine, theirs)
+            if score >= SIMILARITY_THRESHOLD:
+                found.append((other, DuplicateCandidate.Reason.SIMILAR_NAME, round(score, 3)))
+    return found
+
+
+def queue_duplicates(establishment: Establishment) -> int:
+    """Put every likely duplicate of ``establishment`` in the review queue; returns how many are new."""
+    created = 0
+    for other, reason, score in similar_in_commune(establishment):
+        first, second = sorted([establishment.pk, other.pk])
+        _candidate, was_created = DuplicateCandidate.objects.get_or_create(
+            first_id=first,
+            second_id=second,
+            defaults={"reason": reason, "score": score, "province_id": establishment.province_id},
+        )
+        created += was_created
+    return created
+
+
+class MergeError(Exception):
+    def __init__(self, code: str, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+def _relations(model):
+    """Every relation that points at ``model`` from another row (FKs and M2M through tables)."""
+    return [
+        rel
+        for rel in model._meta.get_fields(include_hidden=True)
+        if (rel.one_to_many or rel.one_to_one or rel.many_to_many) and rel.auto_created and not rel.concrete
+    ]
+
+
+@transaction.atomic
+def merge_establishments(*, keep: Establishment, drop: Establishment, user) -> Establishment:
+    """Merge ``drop`` into ``keep``: every link to ``drop`` moves to ``keep``, empty fields of ``keep``
+    are filled from ``drop``, and ``drop`` stays as a merged record so both histories remain."""
+    if keep.pk == drop.pk:
+        raise MergeError("same_record", "Cannot merge a record with itself.")
+    # Lock both rows so two officers cannot merge the same pair at once.
+    locked = {e.pk: e for e in Establishment.objects.select_for_update().filter(pk__in=[keep.pk, drop.pk])}
+    keep, drop = locked[keep.pk], locked[drop.pk]
+    if keep.merged_into_id or drop.merged_into_id:
+        raise MergeError("already_merged", "One of the records has already been merged.")
+
+    for rel in _relations(Establishment):
+        if rel.related_model is DuplicateCandidate or rel.remote_field.name == "merged_into":
+            continue
+        if rel.many_to_many:
+            continue  # handled below for our own M2M fields
+        rel.related_model._base_manager.filter(**{rel.field.name: drop}).update(**{rel.field.name: keep})
+    keep.industry_lines.add(*drop.industry_lines.all())
+
+    fill = [
+        f.name
+        for f in Establishment._meta.concrete_fields
+        if f.editable and f.name not in {"id", "tax_code", "external_id"} and getattr(keep, f.attname) in (None, "")
+    ]
+    for name in fill:
+        setattr(
+            keep,
+            Establishment._meta.get_field(name).attname,
+            getattr(drop, Establishment._meta.get_field(name).attname),
+        )
+    tax_code, external_id = drop.tax_code, drop.external_id
+    drop.tax_code = None
+    drop.external_id = None
+    drop.merged_into = keep
+    drop.status = Establishment.Status.CLOSED
+    drop.save()
+    if not keep.tax_code and tax_code:
+        keep.tax_code = tax_code
+    if not keep.external_id and external_id:
+        keep.external_id = external_id
+    keep.save()
+    now = timezone.now()
+    DuplicateCandidate.objects.filter(Q(first=drop) | Q(second=drop), status=DuplicateCandidate.Status.OPEN).update(
+        status=DuplicateCandidate.Status.MERGED, reviewed_by=user, reviewed_at=now
+    )
+    return keep

@@ -1,0 +1,62 @@
+"""Pagination that never counts a big table in full.
+
+The total is counted up to ``cap`` rows (``SELECT COUNT(*) FROM (… LIMIT cap+1)``); beyond that the
+page shows "more than 10.000" and offers next/previous instead of a last-page link.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+
+@dataclass
+class CappedPage:
+    object_list: list
+    number: int
+    per_page: int
+    total: int  # exact when not capped, else cap
+    capped: bool
+    has_next: bool
+
+    @property
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    @property
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    @property
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+    @property
+    def start_index(self) -> int:
+        return 0 if not self.object_list else (self.number - 1) * self.per_page + 1
+
+    @property
+    def end_index(self) -> int:
+        return (self.number - 1) * self.per_page + len(self.object_list)
+
+    @cached_property
+    def num_pages(self) -> int | None:
+        if self.capped:
+            return None
+        return max(1, -(-self.total // self.per_page))
+
+
+def capped_page(queryset, page_param: str | None, per_page: int, cap: int = 10_000) -> CappedPage:
+    try:
+        number = max(1, int(page_param or 1))
+    except ValueError:
+        number = 1
+    offset = (number - 1) * per_page
+    rows = list(queryset[offset : offset + per_page + 1])
+    has_next = len(rows) > per_page
+    rows = rows[:per_page]
+    if not rows and number > 1:
+        return capped_page(queryset, "1", per_page, cap)
+    counted = queryset.order_by()[: cap + 1].count()
+    capped = counted > cap
+    return CappedPage(rows, number, per_page, cap if capped else counted, capped, has_next)
