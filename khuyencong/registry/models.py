@@ -203,7 +203,13 @@ class Establishment(ChangeLoggedModel):
     ethnic_minority_workers = models.BooleanField(_("employs ethnic-minority workers"), default=False)
     disadvantaged_area = models.BooleanField(_("in a disadvantaged area"), default=False)
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_records", editable=False
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_records",
+        editable=False,
+        db_index=False,  # a partial index below: nearly every row is NULL here
     )
     search_text = models.TextField(editable=False, default="")
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
@@ -218,8 +224,13 @@ class Establishment(ChangeLoggedModel):
 
     class Meta:
         ordering = ["name", "pk"]
+        # Lists show live rows (not merged away) by name, nationwide or per province; see bench/README.md.
         indexes = [
-            models.Index(fields=["province", "name"], name="estab_province_name_idx"),
+            models.Index(fields=["name", "id"], condition=Q(merged_into__isnull=True), name="estab_live_name_idx"),
+            models.Index(
+                fields=["province", "name", "id"], condition=Q(merged_into__isnull=True), name="estab_live_prov_name_idx"
+            ),
+            models.Index(fields=["merged_into"], condition=Q(merged_into__isnull=False), name="estab_merged_into_idx"),
             models.Index(fields=["commune", "status"], name="estab_commune_status_idx"),
         ]
         verbose_name = _("establishment")

@@ -50,6 +50,7 @@ class EstablishmentListView(EstablishmentMixin, ObjectListView):
     columns = ESTABLISHMENT_COLUMNS
     search_field = "search_text"
     default_sort = "name"
+    search_sort = "-id"
     filter_form_class = EstablishmentFilterForm
 
 

@@ -99,6 +99,9 @@ class ObjectListView(ScopedViewMixin, View):
     columns: list[Column] = []
     search_field = "folded_name"
     default_sort = "pk"
+    # With a search and no sort chosen, newest first: sorting every match by name is what makes a
+    # common term slow on a big table (bench/README.md). None keeps ``default_sort``.
+    search_sort: str | None = None
     filter_form_class = None
     page_size = 50
     count_cap = 10_000
@@ -116,6 +119,8 @@ class ObjectListView(ScopedViewMixin, View):
         allowed = {c.sort for c in self.columns if c.sort}
         if sort.lstrip("-") in allowed:
             queryset = queryset.order_by(sort, "pk")
+        elif query and self.search_sort:
+            queryset = queryset.order_by(self.search_sort)
         else:
             queryset = queryset.order_by(self.default_sort, "pk")
         return queryset, form

@@ -57,6 +57,8 @@ def capped_page(queryset, page_param: str | None, per_page: int, cap: int = 10_0
     rows = rows[:per_page]
     if not rows and number > 1:
         return capped_page(queryset, "1", per_page, cap)
+    if number == 1 and not has_next:
+        return CappedPage(rows, number, per_page, len(rows), False, False)  # the page is the whole result
     counted = queryset.order_by()[: cap + 1].count()
     capped = counted > cap
     return CappedPage(rows, number, per_page, cap if capped else counted, capped, has_next)

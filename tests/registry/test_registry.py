@@ -59,11 +59,15 @@ def test_count_is_capped_not_counted_in_full(client_for, agency_officer, setting
     from khuyencong.registry import views
 
     views.EstablishmentListView.count_cap = 10
+    views.EstablishmentListView.page_size = 5
     try:
         body = list_names(client_for(agency_officer), q="co so dem")
+        last_page = list_names(client_for(agency_officer), q="co so dem", page=3)
     finally:
         views.EstablishmentListView.count_cap = 10_000
-    assert "hơn 10" in body
+        views.EstablishmentListView.page_size = 50
+    assert "trong hơn 10" in body
+    assert "11–12" in last_page
 
 
 def test_sorting(client_for, agency_officer):
