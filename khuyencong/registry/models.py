@@ -228,7 +228,9 @@ class Establishment(ChangeLoggedModel):
         indexes = [
             models.Index(fields=["name", "id"], condition=Q(merged_into__isnull=True), name="estab_live_name_idx"),
             models.Index(
-                fields=["province", "name", "id"], condition=Q(merged_into__isnull=True), name="estab_live_prov_name_idx"
+                fields=["province", "name", "id"],
+                condition=Q(merged_into__isnull=True),
+                name="estab_live_prov_name_idx",
             ),
             models.Index(fields=["merged_into"], condition=Q(merged_into__isnull=False), name="estab_merged_into_idx"),
             models.Index(fields=["commune", "status"], name="estab_commune_status_idx"),
