@@ -190,6 +190,7 @@ def establishment(rnd: random.Random, communes, codes) -> dict:
         "disadvantaged_area": rnd.random() < 0.2,
         "commune_id": commune_id,
         "province_id": province_id,
+        "place": f"{commune_name} {province_name}",  # not a column: the place part of search_text
     }
 
 
@@ -197,7 +198,8 @@ def search_text(row: dict) -> str:
     """Exactly ``Establishment.build_search_text`` (verified against it in ``verify_sample``)."""
     from khuyencong.kernel.text import fold
 
-    return fold(" ".join(p for p in (row[k] or "" for k in SEARCH_PARTS) if p))
+    parts = [row[k] or "" for k in SEARCH_PARTS] + [row["place"]]
+    return fold(" ".join(p for p in parts if p))
 
 
 def verify_sample(rows: list[dict]) -> None:
@@ -242,7 +244,7 @@ def seeded_count(cursor) -> int:
 
 def current_communes(cursor):
     cursor.execute(
-        "SELECT c.id, c.name, p.id, p.name FROM territory_commune c "
+        "SELECT c.id, c.name, p.id, p.short_name FROM territory_commune c "
         "JOIN territory_province p ON p.id = c.province_id WHERE c.valid_to IS NULL ORDER BY c.code"
     )
     return cursor.fetchall()

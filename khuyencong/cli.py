@@ -16,6 +16,7 @@ COMMANDS = {
     "demo": ("kc_demo", "load demo data and print the demo accounts"),
     "createuser": ("kc_createuser", "create a user with a role"),
     "token": ("kc_token", "issue, list or revoke API tokens"),
+    "import": ("import_establishments", "import establishments from .xlsx/.csv (dry run unless --commit)"),
     "check": ("check", "run system checks (add --deploy for production)"),
     "manage": (None, "run any Django management command"),
 }

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("org-units/", include("khuyencong.organisation.urls")),
+    path("establishments/import/", include("khuyencong.registry.import_urls")),
     path("establishments/", include("khuyencong.registry.urls")),
     path("jobs/", include("khuyencong.jobs.urls")),
     path("audit/", include("khuyencong.audit.urls")),

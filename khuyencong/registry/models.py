@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -130,6 +131,17 @@ class EligibilityRule(models.Model):
         )
 
 
+@lru_cache(maxsize=4096)
+def place_names(commune_id: int | None) -> str:
+    """ "<commune> <province>" for a commune; territory rows are reference data, so caching is safe."""
+    if commune_id is None:
+        return ""
+    from khuyencong.territory.models import Commune
+
+    row = Commune.objects.filter(pk=commune_id).values_list("name", "province__short_name").first()
+    return " ".join(row) if row else ""
+
+
 class EstablishmentQuerySet(RegistryQuerySet):
     def live(self):
         """Records in use: merged duplicates are kept for history but hidden."""
@@ -255,7 +267,10 @@ class Establishment(ChangeLoggedModel):
             raise ValidationError(errors)
 
     def build_search_text(self) -> str:
+        """Folded name, tax code, owner, products, address and place names: "ha tinh" finds every
+        establishment of Hà Tĩnh, "tre dan" every "mây tre đan"."""
         parts = [self.name, self.tax_code or "", self.owner_name, self.main_products, self.address]
+        parts.append(place_names(self.commune_id))
         return fold(" ".join(p for p in parts if p))
 
     def save(self, *args, **kwargs):

@@ -27,6 +27,7 @@ def test_search_without_accents(client_for, hatinh_officer):
     assert "Mây tre đan" in body and "Rèn Trung Lương" not in body
     assert "Mây tre đan" in list_names(client, q="MAY TRE ĐAN")
     assert "Rèn Trung Lương" in list_names(client, q="ren trung luong")
+    assert "Rèn Trung Lương" in list_names(client, q="ha tinh")  # place names are searchable too
 
 
 def test_filters(client_for, agency_officer):
