@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import uuid
+from contextvars import ContextVar
 from typing import Any
 
 from django.db import models
@@ -78,8 +79,13 @@ def log_many(entries: list) -> None:
         ObjectChange.objects.bulk_create(entries, batch_size=500)
 
 
+_in_bulk_update: ContextVar[bool] = ContextVar("kc_in_bulk_update", default=False)
+
+
 class ChangeLoggedQuerySet(models.QuerySet):
     def update(self, **kwargs):
+        if _in_bulk_update.get():
+            return super().update(**kwargs)  # bulk_update logs its rows itself
         pks = list(self.values_list("pk", flat=True))
         if not pks:
             return 0
@@ -101,7 +107,11 @@ class ChangeLoggedQuerySet(models.QuerySet):
         objs = list(objs)
         pks = [obj.pk for obj in objs]
         before = {obj.pk: snapshot(obj) for obj in self.model._base_manager.filter(pk__in=pks)}
-        count = super().bulk_update(objs, fields, *args, **kwargs)
+        token = _in_bulk_update.set(True)
+        try:
+            count = super().bulk_update(objs, fields, *args, **kwargs)
+        finally:
+            _in_bulk_update.reset(token)
         log_many([_entry(obj, "update", before.get(obj.pk), snapshot(obj)) for obj in objs])
         return count
 

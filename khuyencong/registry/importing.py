@@ -1,14 +1,15 @@
 """Import the establishment registry (cơ sở CNNT) from an Excel workbook (.xlsx) or a CSV file.
 
-The pipeline streams: the file is checked (size, type, zip bomb), the first sheet's rows are read one
-at a time (python-calamine for sheets up to ``Limits.calamine_max_sheet_bytes`` of XML; above that
-an expat stream, because calamine holds the whole sheet in memory), parsed against :data:`COLUMNS` (Vietnamese headers, matched accent-, case- and
-space-insensitively), and handled in batches of :data:`BATCH_SIZE` rows. Per batch, the existing
-records are looked up by tax code and by external id, every row is classified as new / updated / unchanged /
-rejected, and - when committing - written with ``bulk_create`` / ``bulk_update`` (which the change
-log records) inside one transaction per batch. Rejected rows go to the error workbook as they are
-found, so neither the file's rows nor the report grow in memory (the report keeps the first
-:data:`MAX_LISTED` messages; the workbook has them all).
+The pipeline streams: the file is checked (size, type, zip bomb), the first sheet's rows are
+read one at a time (python-calamine for sheets up to ``Limits.calamine_max_sheet_bytes`` of XML;
+above that an expat stream, because calamine holds the whole sheet in memory), parsed against
+:data:`COLUMNS` (Vietnamese headers, matched accent-, case- and space-insensitively), and handled in
+batches of :data:`BATCH_SIZE` rows. Per batch, the existing records are looked up by tax code and by
+external id, every row is classified as new / updated / unchanged / rejected, and - when
+committing - written with ``bulk_create`` / ``bulk_update`` (which the change log records) inside
+one transaction per batch. Rejected rows go to the error workbook as they are found, so neither the
+file's rows nor the report grow in memory (the report keeps the first :data:`MAX_LISTED`
+messages; the workbook has them all).
 
 Atomicity: one transaction per batch, not per file. A batch is all-or-nothing; a failure stops the
 import after the last committed batch and the report (and the job's result) says which row that
@@ -607,7 +608,7 @@ for _column in COLUMNS:
 PLAIN_FIELDS = [
     c.field for c in COLUMNS if c.field not in {"commune", "craft_village", "industry_lines"}
 ]  # fmt: skip
-SEARCH_FIELDS = {"name", "tax_code", "owner_name", "main_products", "address"}
+SEARCH_FIELDS = {"name", "tax_code", "owner_name", "main_products", "address", "commune_id"}  # build_search_text
 # What a row is compared with: the importable fields, the keys and the scope.
 COMPARED = ["id", "province_id", "commune_id", "legacy_commune_id", "craft_village_id", *PLAIN_FIELDS]
 

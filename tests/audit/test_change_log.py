@@ -101,3 +101,15 @@ def test_admin_site_history_shows_change_log(client_for, admin_user):
     response = client_for(admin_user).get(f"/admin/organisation/orgunit/{unit.pk}/history/")
     assert response.status_code == 200
     assert "Đơn vị thử" in response.content.decode()
+
+
+def test_bulk_update_logs_each_row_once(hatinh_officer):
+    units = [make_unit(f"DV-U{i}", f"Đơn vị U{i}") for i in range(3)]
+    for unit in units:
+        unit.phone = "0239000000"
+    with acting_as(hatinh_officer, "req-bulkupd-01"):
+        OrgUnit.objects.bulk_update(units, ["phone"])
+    for unit in units:
+        entries = changes_of(unit).filter(request_id="req-bulkupd-01")
+        assert entries.count() == 1
+        assert entries.get().postchange_data["phone"] == "0239000000"

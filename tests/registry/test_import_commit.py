@@ -310,3 +310,4 @@ def test_an_update_can_move_the_establishment_to_another_commune(tmp_path, hatin
     existing.refresh_from_db()
     assert existing.commune.code == ht[5] and existing.legacy_commune is None  # the old unit led elsewhere
     assert existing.province.code == "42"
+    assert existing.build_search_text() == existing.search_text  # place names follow the commune
