@@ -12,6 +12,20 @@ from khuyencong.organisation.models import Role
 
 R = Role
 
+# Establishments and craft villages: provinces keep their own registry; the agency sees all of it.
+REGISTRY_RECORDS = {
+    R.SYSTEM_ADMIN: "vacde",
+    R.AGENCY_OFFICER: "vacde",
+    R.AGENCY_LEADER: "ve",
+    R.REGIONAL_OFFICER: "ve",
+    R.PROVINCIAL_OFFICER: "vacde",
+    R.PROVINCIAL_LEADER: "ve",
+    R.PROVINCIAL_FINANCE: "v",
+    R.IMPLEMENTER: "ve",
+    R.INSPECTOR: "ve",
+    R.VIEWER: "v",
+}
+
 PERMISSIONS: dict[str, dict[str, str]] = {
     "organisation.orgunit": {
         R.SYSTEM_ADMIN: "vacde",
@@ -39,30 +53,8 @@ PERMISSIONS: dict[str, dict[str, str]] = {
     "audit.accesslog": {
         R.SYSTEM_ADMIN: "ve",
     },
-    "registry.establishment": {
-        R.SYSTEM_ADMIN: "vacde",
-        R.AGENCY_OFFICER: "vacde",
-        R.AGENCY_LEADER: "ve",
-        R.REGIONAL_OFFICER: "ve",
-        R.PROVINCIAL_OFFICER: "vacde",
-        R.PROVINCIAL_LEADER: "ve",
-        R.PROVINCIAL_FINANCE: "v",
-        R.IMPLEMENTER: "ve",
-        R.INSPECTOR: "ve",
-        R.VIEWER: "v",
-    },
-    "registry.craftvillage": {
-        R.SYSTEM_ADMIN: "vacde",
-        R.AGENCY_OFFICER: "vacde",
-        R.AGENCY_LEADER: "ve",
-        R.REGIONAL_OFFICER: "ve",
-        R.PROVINCIAL_OFFICER: "vacde",
-        R.PROVINCIAL_LEADER: "ve",
-        R.PROVINCIAL_FINANCE: "v",
-        R.IMPLEMENTER: "ve",
-        R.INSPECTOR: "ve",
-        R.VIEWER: "v",
-    },
+    "registry.establishment": REGISTRY_RECORDS,
+    "registry.craftvillage": REGISTRY_RECORDS,
     # "change" on a duplicate candidate means deciding it: merge or dismiss.
     "registry.duplicatecandidate": {
         R.SYSTEM_ADMIN: "vc",

@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
@@ -210,9 +209,3 @@ class DuplicateQueueView(LoginRequiredMixin, View):
             return HttpResponseRedirect(reverse("registry:duplicate_queue"))
         messages.success(request, _("Merged “%(drop)s” into “%(keep)s”.") % {"drop": drop, "keep": keep})
         return HttpResponseRedirect(reverse("registry:establishment_detail", args=[keep.pk]))
-
-
-def open_duplicate_count(user) -> int:
-    if not can(user, Action.VIEW, DuplicateCandidate):
-        return 0
-    return restrict(DuplicateCandidate.objects.filter(~Q(status="merged"), status="open"), user).count()
