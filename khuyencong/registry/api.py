@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from khuyencong.api.errors import ApiError
@@ -172,7 +172,7 @@ def _save(request, payload: EstablishmentIn, instance=None):
 def create_establishment(request, payload: EstablishmentIn):
     if not can(request.auth, Action.ADD, Establishment):
         raise HttpError(403, "You are not allowed to add establishments.")
-    return 201, _save(request, payload)
+    return Status(201, _save(request, payload))
 
 
 @router.put("/establishments/{int:pk}", response=EstablishmentOut, summary="Update an establishment")
