@@ -61,6 +61,8 @@ test-postgres: install-test
 test-browser: install-test
 	scripts/system-deps.sh
 	KC_ENV=test $(BIN)/pytest -m browser -q
+	scripts/ensure-postgres.sh
+	KC_ENV=test KC_BROWSER_DATABASE_URL=postgres://postgres@127.0.0.1:5432/kc_browser_test $(BIN)/pytest -m browser -q
 
 test: install-test
 	scripts/system-deps.sh

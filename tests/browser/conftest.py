@@ -33,6 +33,15 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _recreate_postgres_database(url: str) -> None:
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
 @pytest.fixture(scope="session")
 def live_url(tmp_path_factory):
     var_dir = tmp_path_factory.mktemp("kc-var")
@@ -44,6 +53,11 @@ def live_url(tmp_path_factory):
         "KC_TASK_BACKEND": "sqlite",
     }
     env.pop("DATABASE_URL", None)
+    database_url = os.environ.get("KC_BROWSER_DATABASE_URL")
+    if database_url:
+        # A fresh PostgreSQL database for this run, so the journey also proves the PostgreSQL path.
+        _recreate_postgres_database(database_url)
+        env["DATABASE_URL"] = database_url
     run = [sys.executable, "-m", "khuyencong"]
     subprocess.run([*run, "migrate"], env=env, check=True, cwd=ROOT, capture_output=True)
     subprocess.run([*run, "demo"], env=env, check=True, cwd=ROOT, capture_output=True)
