@@ -13,6 +13,7 @@ from khuyencong.kernel.scoping import Action, can, ensure_in_scope, restrict
 from khuyencong.kernel.text import fold
 from khuyencong.registry.forms import EstablishmentForm
 from khuyencong.registry.models import CraftVillage, Establishment, LegalForm
+from khuyencong.registry.services import queue_duplicates
 
 router = Router(tags=["registry"])
 
@@ -161,6 +162,7 @@ def _save(request, payload: EstablishmentIn, instance=None):
         with transaction.atomic():
             obj = form.save()
             ensure_in_scope(request.auth, action, obj)
+            queue_duplicates(obj)
     except PermissionDenied:
         raise ApiError(403, "out_of_scope", "You cannot save an establishment outside your provinces.") from None
     except (IntegrityError, ValidationError) as exc:

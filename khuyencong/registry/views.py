@@ -19,7 +19,7 @@ from khuyencong.registry.forms import (
     EstablishmentForm,
 )
 from khuyencong.registry.models import CraftVillage, DuplicateCandidate, Establishment
-from khuyencong.registry.services import MergeError, eligibility, merge_establishments
+from khuyencong.registry.services import MergeError, eligibility, merge_establishments, queue_duplicates
 from khuyencong.web.exports import ObjectExportView
 from khuyencong.web.generic import Column, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 
@@ -118,6 +118,9 @@ class EstablishmentDetailView(EstablishmentMixin, ObjectDetailView):
 
 class EstablishmentEditView(EstablishmentMixin, ObjectEditView):
     form_class = EstablishmentForm
+
+    def after_save(self, obj, *, created):
+        queue_duplicates(obj)
 
 
 class EstablishmentDeleteView(EstablishmentMixin, ObjectDeleteView):

@@ -183,6 +183,9 @@ class ObjectEditView(ScopedViewMixin, View):
             raise PermissionDenied
         return None
 
+    def after_save(self, obj, *, created: bool) -> None:
+        """Domain follow-up inside the same transaction (e.g. queue possible duplicates)."""
+
     def render_form(self, form, instance):
         return render(self.request, self.template_name, {**self.common_context(), "form": form, "object": instance})
 
@@ -201,6 +204,7 @@ class ObjectEditView(ScopedViewMixin, View):
                 obj = form.save()
                 # The saved row must still be inside the writer's reach, or nothing is kept.
                 ensure_in_scope(request.user, action, obj)
+                self.after_save(obj, created=instance is None)
         except PermissionDenied:
             form.add_error(None, _("You cannot save a record outside your org units."))
             return self.render_form(form, instance)

@@ -260,3 +260,11 @@ def test_list_page_query_count_is_bounded(client_for, agency_officer, django_ass
     client.get(reverse("registry:establishment_list"))
     with django_assert_max_num_queries(14):
         assert client.get(reverse("registry:establishment_list")).status_code == 200
+
+
+def test_creating_a_same_named_record_in_the_form_queues_it(client_for, hatinh_officer):
+    existing = make_establishment(name="Cơ sở Gốm Cẩm Hà")
+    data = {"name": "CƠ SỞ GỐM CẨM HÀ", "legal_form": "household", "commune": existing.commune.code,
+            "status": "active"}  # fmt: skip
+    assert client_for(hatinh_officer).post(reverse("registry:establishment_add"), data).status_code == 302
+    assert DuplicateCandidate.objects.filter(status="open").count() == 1
