@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
@@ -28,6 +29,7 @@ def build_api() -> NinjaAPI:
         renderer=ReadableJSONRenderer(),
         auth=[BearerToken(), Session()],
         docs_url="/docs",
+        docs_decorator=login_required,
         openapi_url="/openapi.json",
     )
     errors.install(api)

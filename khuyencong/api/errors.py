@@ -80,6 +80,10 @@ def install(api) -> None:
     def _http_error(request, exc: HttpError):
         return respond(request, exc.status_code, _HTTP_CODES.get(exc.status_code, "error"), str(exc))
 
+    @api.exception_handler(OverflowError)
+    def _overflow(request, exc):
+        return respond(request, 400, "bad_request", "A number in the request is out of range.")
+
     @api.exception_handler(Exception)
     def _server_error(request, exc):
         logger.exception("API error on %s", request.path)

@@ -7,6 +7,7 @@ import binascii
 import json
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from khuyencong.api.errors import ApiError
@@ -41,7 +42,12 @@ def keyset_page(queryset: QuerySet, *, order_field: str, cursor: str | None, lim
     qs = queryset.order_by(order_field, "pk")
     if cursor:
         last_value, last_pk = _decode(cursor)
-        qs = qs.filter(Q(**{f"{order_field}__gt": last_value}) | Q(**{order_field: last_value, "pk__gt": last_pk}))
+        if not isinstance(last_pk, int) or isinstance(last_value, dict | list) or isinstance(last_pk, bool):
+            raise ApiError(400, "invalid_cursor", "The cursor is malformed; use next_cursor from a previous page.")
+        try:
+            qs = qs.filter(Q(**{f"{order_field}__gt": last_value}) | Q(**{order_field: last_value, "pk__gt": last_pk}))
+        except (ValueError, TypeError, ValidationError):
+            raise ApiError(400, "invalid_cursor", "The cursor is malformed; use next_cursor from a previous page.")
     rows = list(qs[: limit + 1])
     has_more = len(rows) > limit
     rows = rows[:limit]

@@ -35,11 +35,21 @@ def job_handler(kind: str):
     return register
 
 
-def start_job(*, kind: str, title: str, owner=None, params: dict | None = None) -> Job:
+PERMISSION_KEY = "_permission"
+
+
+def start_job(
+    *, kind: str, title: str, owner=None, params: dict | None = None, permission: tuple[str, str] | None = None
+) -> Job:
+    """Record and enqueue a job. ``permission`` (resource, action) is what its owner needs, now
+    and later, to download its result: a role that ends also ends access to its files."""
     if kind not in _HANDLERS:
         raise ValueError(f"unknown job kind {kind!r}")
+    params = dict(params or {})
+    if permission is not None:
+        params[PERMISSION_KEY] = list(permission)
     job = Job.objects.create(
-        kind=kind, title=title[:255], owner=owner, params=params or {}, request_id=context.get_request_id()
+        kind=kind, title=title[:255], owner=owner, params=params, request_id=context.get_request_id()
     )
     from khuyencong.jobs.tasks import run_job
 
@@ -84,3 +94,13 @@ def execute(job_id: str) -> None:
     Job.objects.filter(pk=job.pk).update(
         status=Job.Status.SUCCEEDED, progress=100, result=result, finished_at=timezone.now()
     )
+
+
+def may_download(user, job: Job) -> bool:
+    """The owner (or an administrator) who still holds the permission the job was started under."""
+    from khuyencong.kernel.scoping import can
+
+    if not (user.is_superuser or job.owner_id == user.pk):
+        return False
+    resource, action = job.params.get(PERMISSION_KEY) or (None, None)
+    return resource is None or can(user, action, resource)

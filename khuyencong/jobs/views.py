@@ -5,6 +5,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, render
 
 from khuyencong.jobs.models import Job
+from khuyencong.jobs.services import may_download
 from khuyencong.kernel.audit import log_access
 
 
@@ -35,7 +36,7 @@ def job_progress(request, pk):
 @login_required
 def job_download(request, pk):
     job = get_object_or_404(_visible_jobs(request.user), pk=pk)
-    if not job.result_file:
+    if not job.result_file or not may_download(request.user, job):
         raise Http404
     log_access(request.user, "download", f"job:{job.pk}:{job.result_file.name}")
     return FileResponse(

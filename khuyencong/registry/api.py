@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from khuyencong.api.errors import ApiError
@@ -12,10 +12,11 @@ from khuyencong.api.pagination import keyset_page
 from khuyencong.kernel.scoping import Action, can, ensure_in_scope, restrict
 from khuyencong.kernel.text import fold
 from khuyencong.registry.forms import EstablishmentForm
-from khuyencong.registry.models import CraftVillage, Establishment, LegalForm
+from khuyencong.registry.models import CraftVillage, Establishment, IndustryLine, LegalForm
 from khuyencong.registry.services import queue_duplicates
 
 router = Router(tags=["registry"])
+MAX_ID = 2**63 - 1
 
 
 class EstablishmentOut(Schema):
@@ -79,7 +80,10 @@ class EstablishmentIn(Schema):
     owner_name: str = ""
     owner_gender: str = ""
     address: str = ""
-    craft_village_id: int | None = None
+    craft_village_id: int | None = Field(None, ge=1, le=MAX_ID)
+    industry_line_codes: list[str] | None = Field(
+        None, description="Codes of the industry-line catalogue; omit to keep the current lines."
+    )
     main_products: str = ""
     workers_total: int | None = None
     workers_women: int | None = None
@@ -107,7 +111,7 @@ class EstablishmentFilters(Schema):
     commune: str | None = None
     legal_form: LegalForm | None = None
     status: Establishment.Status | None = None
-    craft_village: int | None = None
+    craft_village: int | None = Field(None, ge=1, le=MAX_ID)
     women_owned: bool | None = None
     cursor: str | None = None
     limit: int = 100
@@ -147,6 +151,16 @@ def _save(request, payload: EstablishmentIn, instance=None):
     data = payload.dict()
     data["commune"] = data.pop("commune_code")
     data["craft_village"] = data.pop("craft_village_id")
+    codes = data.pop("industry_line_codes")
+    if codes is None:
+        data["industry_lines"] = [line.pk for line in instance.industry_lines.all()] if instance else []
+    else:
+        lines = {line.code: line.pk for line in IndustryLine.objects.filter(code__in=codes, valid_to__isnull=True)}
+        unknown = [code for code in codes if code not in lines]
+        if unknown:
+            raise ApiError(422, "validation_error", "Unknown industry line codes.",
+                           [{"field": "industry_line_codes", "message": ", ".join(unknown)}])  # fmt: skip
+        data["industry_lines"] = [lines[code] for code in codes]
     form = EstablishmentForm(
         data={k: v for k, v in data.items() if v is not None}, instance=instance, user=request.auth
     )

@@ -88,6 +88,7 @@ def upload(request):
             title=_("Check the import file %(name)s") % {"name": upload.name},
             owner=request.user,
             params={"path": path, "filename": upload.name, "language": request.LANGUAGE_CODE},
+            permission=("registry.establishment", Action.ADD),
         )
         return redirect("registry_import:status", pk=job.pk)
     recent = Job.objects.filter(owner=request.user, kind__in=IMPORT_KINDS).order_by("-created_at")[:10]
@@ -183,5 +184,6 @@ def commit(request, pk):
         title=_("Import establishments from %(name)s") % {"name": job.params.get("filename", "")},
         owner=request.user,
         params=params,
+        permission=("registry.establishment", Action.ADD),
     )
     return redirect("registry_import:status", pk=new.pk)

@@ -170,13 +170,16 @@ class DuplicateQueueView(LoginRequiredMixin, View):
     def candidates(self, action=Action.VIEW):
         if not can(self.request.user, action, DuplicateCandidate):
             raise PermissionDenied
-        return restrict(
+        candidates = restrict(
             DuplicateCandidate.objects.select_related(
                 "first__commune", "second__commune", "first__province", "second__province"
             ),
             self.request.user,
             action,
         )
+        # A record may move province after the pair was found: both sides must be in reach.
+        reachable = restrict(Establishment.objects.all(), self.request.user, Action.VIEW).values("pk")
+        return candidates.filter(first__in=reachable, second__in=reachable)
 
     def get(self, request):
         pending = self.candidates().filter(status=DuplicateCandidate.Status.OPEN).order_by("-score", "pk")[:200]

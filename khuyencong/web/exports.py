@@ -63,6 +63,7 @@ class ObjectExportView(ObjectListView):
                 title=_("Export of %(what)s") % {"what": self.model._meta.verbose_name_plural},
                 owner=request.user,
                 params={"view": f"{type(self).__module__}.{type(self).__qualname__}", "query": params},
+                permission=(self.model._meta.label_lower, Action.EXPORT),
             )
             return HttpResponseRedirect(reverse("jobs:job_detail", args=[job.pk]))
         return self.export(queryset, request.user, params)

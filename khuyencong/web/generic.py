@@ -73,7 +73,7 @@ class ScopedViewMixin(LoginRequiredMixin):
     def get_object(self, action=None):
         try:
             return self.scoped(action).get(pk=self.kwargs["pk"])
-        except (self.model.DoesNotExist, ValueError):
+        except (self.model.DoesNotExist, ValueError, OverflowError):
             raise Http404 from None
 
     def url_name(self, suffix: str) -> str:
@@ -117,7 +117,7 @@ class ObjectListView(ScopedViewMixin, View):
             queryset = form.filter(queryset)
         sort = self.request.GET.get("sort", "")
         allowed = {c.sort for c in self.columns if c.sort}
-        if sort.lstrip("-") in allowed:
+        if sort in allowed or (sort.startswith("-") and sort[1:] in allowed):
             queryset = queryset.order_by(sort, "pk")
         elif query and self.search_sort:
             queryset = queryset.order_by(self.search_sort)

@@ -51,6 +51,7 @@ def capped_page(queryset, page_param: str | None, per_page: int, cap: int = 10_0
         number = max(1, int(page_param or 1))
     except ValueError:
         number = 1
+    number = min(number, cap // per_page + 1)  # past the cap there is nothing to show anyway
     offset = (number - 1) * per_page
     rows = list(queryset[offset : offset + per_page + 1])
     has_next = len(rows) > per_page

@@ -74,6 +74,7 @@ def test_token_of_deactivated_user_is_401(client, hatinh_officer):
 
 
 def test_openapi_spec_and_docs(client, hatinh_officer):
+    client.force_login(hatinh_officer)
     spec = client.get("/api/v1/openapi.json")
     assert spec.status_code == 200
     paths = spec.json()["paths"]
