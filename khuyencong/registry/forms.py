@@ -44,7 +44,19 @@ class CommuneCodeField(forms.CharField):
         return value
 
 
-class EstablishmentForm(ScopedModelForm):
+class CommuneInReachMixin:
+    """The chosen commune must lie in a province the user may write this record in."""
+
+    def clean_commune(self):
+        commune = self.cleaned_data.get("commune")
+        action = Action.CHANGE if self.instance.pk else Action.ADD
+        reach = user_scope(self.user, action, self._meta.model)
+        if commune is not None and not reach.everywhere and commune.province_id not in reach.province_ids:
+            raise ValidationError(_("This commune is outside the provinces you manage."))
+        return commune
+
+
+class EstablishmentForm(CommuneInReachMixin, ScopedModelForm):
     commune = CommuneCodeField(label=_("Commune code"), help_text=_("The 5-digit code of the commune in force."))
 
     class Meta:
@@ -65,13 +77,6 @@ class EstablishmentForm(ScopedModelForm):
     def clean_tax_code(self):
         return clean_tax_code(self.cleaned_data.get("tax_code"))
 
-    def clean_commune(self):
-        commune = self.cleaned_data.get("commune")
-        action = Action.CHANGE if self.instance.pk else Action.ADD
-        reach = user_scope(self.user, action, Establishment)
-        if commune is not None and not reach.everywhere and commune.province_id not in reach.province_ids:
-            raise ValidationError(_("This commune is outside the provinces you manage."))
-        return commune
 
     def clean(self):
         data = super().clean()
@@ -83,7 +88,7 @@ class EstablishmentForm(ScopedModelForm):
         return data
 
 
-class CraftVillageForm(ScopedModelForm):
+class CraftVillageForm(CommuneInReachMixin, ScopedModelForm):
     commune = CommuneCodeField(label=_("Commune code"))
 
     class Meta:
@@ -91,13 +96,6 @@ class CraftVillageForm(ScopedModelForm):
         fields = ["name", "commune", "recognised", "decision_number", "decision_date", "crafts"]
         widgets = {"decision_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    def clean_commune(self):
-        commune = self.cleaned_data.get("commune")
-        action = Action.CHANGE if self.instance.pk else Action.ADD
-        reach = user_scope(self.user, action, CraftVillage)
-        if commune is not None and not reach.everywhere and commune.province_id not in reach.province_ids:
-            raise ValidationError(_("This commune is outside the provinces you manage."))
-        return commune
 
 
 YES_NO = [("", _("All")), ("1", _("Yes")), ("0", _("No"))]
