@@ -77,7 +77,6 @@ class EstablishmentForm(CommuneInReachMixin, ScopedModelForm):
     def clean_tax_code(self):
         return clean_tax_code(self.cleaned_data.get("tax_code"))
 
-
     def clean(self):
         data = super().clean()
         tax_code = data.get("tax_code")
@@ -95,7 +94,6 @@ class CraftVillageForm(CommuneInReachMixin, ScopedModelForm):
         model = CraftVillage
         fields = ["name", "commune", "recognised", "decision_number", "decision_date", "crafts"]
         widgets = {"decision_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
-
 
 
 YES_NO = [("", _("All")), ("1", _("Yes")), ("0", _("No"))]
