@@ -10,7 +10,6 @@ import io
 import zipfile
 
 import pytest
-from django.utils import translation
 
 from khuyencong.audit.models import ObjectChange
 from khuyencong.registry import importing
@@ -19,24 +18,7 @@ from khuyencong.territory.models import Commune
 from tests.registry.factories import make_establishment
 from tests.registry.fixtures.builders import FIXTURES, bad_check_digit, row, tax_code, write_csv, write_xlsx
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def vietnamese():
-    with translation.override("vi"):
-        yield
-
-
-@pytest.fixture
-def ht(territory):
-    """Current commune codes of Hà Tĩnh."""
-    return list(Commune.objects.current().filter(province__code="42").order_by("code").values_list("code", flat=True))
-
-
-@pytest.fixture
-def na(territory):
-    return list(Commune.objects.current().filter(province__code="40").order_by("code").values_list("code", flat=True))
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("vietnamese")]
 
 
 def written() -> tuple[int, int]:

@@ -18,18 +18,7 @@ from khuyencong.territory.models import Commune
 from tests.registry.factories import make_establishment, make_village
 from tests.registry.fixtures.builders import FIXTURES, row, tax_code, write_csv, write_xlsx
 
-pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def vietnamese():
-    with translation.override("vi"):
-        yield
-
-
-@pytest.fixture
-def ht(territory):
-    return list(Commune.objects.current().filter(province__code="42").order_by("code").values_list("code", flat=True))
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("vietnamese")]
 
 
 @pytest.fixture

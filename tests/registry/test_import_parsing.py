@@ -6,18 +6,13 @@ import datetime as dt
 import unicodedata
 
 import pytest
-from django.utils import translation
 
 from khuyencong.registry import importing
 from khuyencong.registry.importing import COLUMNS, _Invalid, header_key, key
 
 COLUMN = {c.field: c for c in COLUMNS}
 
-
-@pytest.fixture(autouse=True)
-def vietnamese():
-    with translation.override("vi"):
-        yield
+pytestmark = pytest.mark.usefixtures("vietnamese")
 
 
 def parse(field, raw):

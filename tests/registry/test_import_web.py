@@ -6,40 +6,22 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import NoReverseMatch, include, path, reverse
+from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
-import khuyencong.urls as root_urls
 from khuyencong.audit.models import AccessLog
 from khuyencong.jobs.models import Job
 from khuyencong.jobs.services import execute
 from khuyencong.registry.jobs import IMPORT_COMMIT, IMPORT_DRY_RUN
 from khuyencong.registry.models import Establishment
-from khuyencong.territory.models import Commune
 from tests.registry.fixtures.builders import row, tax_code, write_xlsx
 
-
-def _mounted() -> bool:
-    try:
-        reverse("registry_import:upload")
-    except NoReverseMatch:
-        return False
-    return True
-
-
-# Until the project mounts the import at /establishments/import/, these tests mount it themselves.
-urlpatterns = [*root_urls.urlpatterns, path("establishments/import/", include("khuyencong.registry.import_urls"))]
-pytestmark = [pytest.mark.django_db] + ([] if _mounted() else [pytest.mark.urls(__name__)])
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-
-
-@pytest.fixture
-def ht(territory):
-    return list(Commune.objects.current().filter(province__code="42").order_by("code").values_list("code", flat=True))
 
 
 def upload_file(tmp_path, ht, name="co-so.xlsx") -> SimpleUploadedFile:
