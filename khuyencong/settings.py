@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "khuyencong.kernel.middleware.CurrentUserMiddleware",
     "axes.middleware.AxesMiddleware",
+    "khuyencong.kernel.caching.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "khuyencong.urls"
