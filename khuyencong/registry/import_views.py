@@ -16,8 +16,7 @@ def template_for(user) -> bytes:
     """The template, its example row in a commune the user may import into."""
     scope = user_scope(user, Action.ADD, Establishment)
     communes = Commune.objects.current().order_by("code")
-    if not scope.everywhere:
-        communes = communes.filter(province_id__in=sorted(scope.province_ids))
+    communes = scope.limit_provinces(communes, "province")
     return imports.template_workbook(example_commune=communes.first())
 
 

@@ -203,13 +203,6 @@ class EstablishmentImport(tabular.BaseImport):
         self.touched: dict[int, int] = {}  # stored establishment -> the row that matched it
         self.through = Establishment.industry_lines.through
 
-    @staticmethod
-    def _covers(scope, province_id: int) -> bool:
-        covers = getattr(scope, "covers", None)
-        if covers is not None:
-            return covers(province_id=province_id)
-        return scope.everywhere or province_id in scope.province_ids
-
     # -- one row ----------------------------------------------------------------------------
 
     def check(self, item: tabular.ParsedRow) -> None:
@@ -224,7 +217,7 @@ class EstablishmentImport(tabular.BaseImport):
             return
         commune_id, province_id, legacy_id, legacy_name = found
         code, name, _province = self.communes.current_ids[commune_id]
-        if not self._covers(self.scope, province_id):
+        if not self.scope.covers(province_id=province_id):
             item.errors.append(
                 _("The commune %(code)s %(commune)s (%(province)s) is outside your scope.")
                 % {"code": code, "commune": name, "province": self.communes.province_names.get(province_id, "")}
@@ -321,7 +314,7 @@ class EstablishmentImport(tabular.BaseImport):
             live = Establishment.objects.live().filter(commune_id__in=sorted(communes)).order_by()
             for values in live.values_list(*COMPARED):
                 stored = dict(zip(COMPARED, values, strict=True))
-                if self._covers(self.change_scope, stored["province_id"]):
+                if self.change_scope.covers(province_id=stored["province_id"]):
                     by_name.setdefault((stored["commune_id"], fold(stored["name"])), []).append(stored)
         return by_tax, by_external, by_name
 
@@ -362,7 +355,7 @@ class EstablishmentImport(tabular.BaseImport):
             existing = by_external[external]
         if existing is None:
             return None
-        if not self._covers(self.change_scope, existing["province_id"]):
+        if not self.change_scope.covers(province_id=existing["province_id"]):
             if via_external:
                 item.errors.append(_("The external id %(value)s is already registered.") % {"value": external})
             else:
@@ -370,7 +363,7 @@ class EstablishmentImport(tabular.BaseImport):
             return None
         other = by_external.get(external) if external and not via_external else None
         if other is not None and other["id"] != existing["id"]:
-            if self._covers(self.change_scope, other["province_id"]):
+            if self.change_scope.covers(province_id=other["province_id"]):
                 item.errors.append(
                     _("The external id %(value)s belongs to another establishment than the tax code %(tax)s.")
                     % {"value": external, "tax": tax}
