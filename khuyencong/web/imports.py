@@ -181,6 +181,7 @@ def _state(flow: ImportFlow, request, job: Job) -> dict:
         "commit_job": commit_job,
         "resumed_by": result.get("resumed_by"),
         "is_dry_run": job.kind == DRY_RUN,
+        "finished": job.is_finished or job.status == INTERRUPTED,
         "resume_row": result.get("committed_through_row", 0),
     }
 
