@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
-from khuyencong.api import errors
+from khuyencong.api import errors, schema
 from khuyencong.api.auth import BearerToken, Session
 
 
@@ -33,6 +33,7 @@ def build_api() -> NinjaAPI:
         openapi_url="/openapi.json",
     )
     errors.install(api)
+    schema.install(api)
     api.add_router("/", accounts_router)
     api.add_router("/org-units", organisation_router)
     api.add_router("/geo", territory_router)
