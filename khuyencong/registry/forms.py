@@ -70,7 +70,7 @@ class CommuneInReachMixin:
         commune = self.cleaned_data.get("commune")
         action = Action.CHANGE if self.instance.pk else Action.ADD
         reach = user_scope(self.user, action, self._meta.model)
-        if commune is not None and not reach.everywhere and commune.province_id not in reach.province_ids:
+        if commune is not None and not reach.covers(province_id=commune.province_id):
             raise ValidationError(_("This commune is outside the provinces you manage."))
         return commune
 
@@ -146,7 +146,7 @@ class EstablishmentFilterForm(FilterForm):
         super().__init__(*args, **kwargs)
         reach = user_scope(self.user, Action.VIEW, Establishment)
         if not reach.everywhere:
-            self.fields["province"].queryset = Province.objects.filter(pk__in=reach.province_ids).order_by("name")
+            self.fields["province"].queryset = reach.limit_provinces(Province.objects.order_by("name"))
             self.fields["legacy_province"].queryset = Province.objects.filter(
                 successor__in=reach.province_ids
             ).order_by("name")
