@@ -1,7 +1,6 @@
 """What the worker runs: the jobs themselves, and the housekeeping that finds jobs whose worker
 died and deletes files past their retention (at the worker's start and periodically)."""
 
-from django.db import close_old_connections
 from django.tasks import task
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, on_startup
@@ -16,11 +15,9 @@ def run_job(job_id: str) -> None:
 
 @on_startup("khuyencong.jobs.recover")
 def recover_on_start() -> None:
-    """A restarted worker first marks the jobs its dead predecessor left running as interrupted."""
-    try:
-        services.interrupt_orphans()
-    finally:
-        close_old_connections()
+    """A restarted worker first marks the jobs its dead predecessor left running as interrupted.
+    (The connection this opens is closed by the first task or periodic task the thread runs.)"""
+    services.interrupt_orphans()
 
 
 @db_periodic_task(crontab(minute="*"))
