@@ -10,6 +10,7 @@ import zipfile
 
 import pytest
 import xlsxwriter
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, connections
 from django.test import Client
@@ -122,10 +123,12 @@ def test_6_requests_that_all_saw_the_commit_button_start_one_commit(client_for, 
     assert Job.objects.filter(kind=web_imports.COMMIT).count() == 1
 
 
+@pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="concurrent writers need a server database (SQLite serialises the test connection)",
+)
 @pytest.mark.django_db(transaction=True)
 def test_6_concurrent_commit_clicks_start_one_commit_job(hatinh_officer, tmp_path, ht):
-    if connection.vendor != "postgresql":
-        pytest.skip("concurrent writers need a server database (SQLite serialises the test connection)")
     client = Client()
     client.force_login(hatinh_officer)
     dry = checked_upload(client, tmp_path, ht)
