@@ -73,7 +73,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "khuyencong.kernel.middleware.RequestIdMiddleware",
-    "khuyencong.kernel.middleware.RejectNulMiddleware",
+    "khuyencong.web.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "khuyencong.kernel.middleware.CurrentUserMiddleware",
     "axes.middleware.AxesMiddleware",
+    "khuyencong.kernel.caching.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "khuyencong.urls"

@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from khuyencong.api import api
+from khuyencong import dashboard
+from khuyencong.api_root import api
 from khuyencong.web import views as web_views
 
 urlpatterns = [
-    path("", web_views.home, name="home"),
+    path("", dashboard.home, name="home"),
     path("healthz", web_views.healthz, name="healthz"),
     path("readyz", web_views.readyz, name="readyz"),
     path("accounts/", include("django.contrib.auth.urls")),

@@ -80,8 +80,8 @@ Check = Callable[[models.Model, Any], "ActionRefused | None"]
 class Step:
     """One row of a state table: ``action`` moves a record from any of ``source`` to ``target``.
 
-    ``permission`` is the action name looked up in the permission matrix for the user's reach
-    (the generic "change" until the matrix names domain actions). ``checks`` are predicates
+    ``permission`` is the action name looked up in the permission matrix for the user's reach:
+    a named domain action ("merge", "submit") or a generic one ("change", the default). ``checks`` are predicates
     ``(obj, user) -> ActionRefused | None``; the first refusal wins.
     """
 

@@ -39,3 +39,8 @@ def assign_role(*, user, role: str, org_unit: OrgUnit | None, valid_from=None, v
         user=user, role=role, org_unit=org_unit, defaults={"valid_from": valid_from, "valid_to": valid_to}
     )
     return assignment
+
+
+def home_context(user) -> dict:
+    """What the home page shows about the signed-in user: their roles in force and where."""
+    return {"assignments": list(active_assignments(user).select_related("org_unit__province"))}

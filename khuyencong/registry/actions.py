@@ -56,7 +56,7 @@ def _database_errors(obj: Establishment, user, action: str, industry_line_ids: l
     """The rules that need the database: reach, links the user may see, keys used elsewhere."""
     errors: dict[str, str] = {}
     reach = user_scope(user, action, Establishment)
-    if obj.commune_id and not reach.everywhere and obj.commune.province_id not in reach.province_ids:
+    if obj.commune_id and not reach.covers(province_id=obj.commune.province_id):
         errors["commune"] = _("This commune is outside the provinces you manage.")
     if obj.craft_village_id and not restrict(CraftVillage.objects.filter(pk=obj.craft_village_id), user).exists():
         errors["craft_village"] = _("No craft village you can see has this id.")
@@ -200,6 +200,7 @@ DUPLICATE_REVIEW = Lifecycle(
             _OPEN,
             DuplicateCandidate.Status.MERGED,
             checks=(_pair_in_reach, _pair_changeable),
+            permission="merge",
             label=gettext_lazy("Merge"),
         ),
         Step(
@@ -207,6 +208,7 @@ DUPLICATE_REVIEW = Lifecycle(
             _OPEN,
             DuplicateCandidate.Status.DISMISSED,
             checks=(_pair_in_reach,),
+            permission="dismiss",
             label=gettext_lazy("Not a duplicate"),
         ),
     ],

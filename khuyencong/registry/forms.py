@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from khuyencong.kernel.scoping import Action, user_scope
@@ -27,6 +28,7 @@ class CommuneCodeField(forms.CharField):
         value = super().to_python(value).strip()
         if not value:
             return None
+        ProhibitNullCharactersValidator()(value)  # before the query: PostgreSQL refuses NUL in text
         commune = Commune.objects.current().select_related("province").filter(code=value.zfill(5)).first()
         if commune is None:
             raise ValidationError(_("No commune in force has the code %(code)s.") % {"code": value})
@@ -41,6 +43,23 @@ class CommuneCodeField(forms.CharField):
         return value
 
 
+class IdListField(forms.ModelMultipleChoiceField):
+    """A multiple choice of rows by id that answers a form error, not a 500, for ids no database
+    integer can hold (SQLite raises OverflowError on them)."""
+
+    def _check_values(self, value):
+        for pk in value if isinstance(value, list | tuple) else ():
+            try:
+                out_of_range = not -(2**63) <= int(pk) < 2**63
+            except (TypeError, ValueError):
+                continue  # not a number: Django's own check reports it
+            if out_of_range:
+                raise ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": pk}
+                )
+        return super()._check_values(value)
+
+
 class CommuneInReachMixin:
     """The chosen commune must lie in a province the user may write this record in."""
 
@@ -48,7 +67,7 @@ class CommuneInReachMixin:
         commune = self.cleaned_data.get("commune")
         action = Action.CHANGE if self.instance.pk else Action.ADD
         reach = user_scope(self.user, action, self._meta.model)
-        if commune is not None and not reach.everywhere and commune.province_id not in reach.province_ids:
+        if commune is not None and not reach.covers(province_id=commune.province_id):
             raise ValidationError(_("This commune is outside the provinces you manage."))
         return commune
 
@@ -64,6 +83,7 @@ class EstablishmentForm(CommuneInReachMixin, ScopedModelForm):
             "workers_women", "workers_ethnic_minority", "annual_revenue", "founding_year", "phone", "email",
             "latitude", "longitude", "status", "women_owned", "ethnic_minority_workers", "disadvantaged_area",
         ]  # fmt: skip
+        field_classes = {"industry_lines": IdListField}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -118,7 +138,7 @@ class EstablishmentFilterForm(FilterForm):
         super().__init__(*args, **kwargs)
         reach = user_scope(self.user, Action.VIEW, Establishment)
         if not reach.everywhere:
-            self.fields["province"].queryset = Province.objects.filter(pk__in=reach.province_ids).order_by("name")
+            self.fields["province"].queryset = reach.limit_provinces(Province.objects.order_by("name"))
             self.fields["legacy_province"].queryset = Province.objects.filter(
                 successor__in=reach.province_ids
             ).order_by("name")

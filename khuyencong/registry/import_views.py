@@ -101,8 +101,7 @@ def template(request):
     _require_import_right(request)
     scope = user_scope(request.user, Action.ADD, Establishment)
     communes = Commune.objects.current().order_by("code")
-    if not scope.everywhere:
-        communes = communes.filter(province_id__in=sorted(scope.province_ids))
+    communes = scope.limit_provinces(communes, "province")
     content = importing.template_workbook(example_commune=communes.first())
     log_access(request.user, "download", "registry:import_template")
     response = HttpResponse(content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")

@@ -1525,11 +1525,10 @@ class _Importer:
     # -- one batch --------------------------------------------------------------------------
 
     def in_scope(self, province_id: int) -> bool:
-        return self.scope.everywhere or province_id in self.scope.province_ids
+        return self.scope.covers(province_id=province_id)
 
     def may_change(self, province_id: int) -> bool:
-        scope = self.change_scope
-        return scope.everywhere or province_id in scope.province_ids
+        return self.change_scope.covers(province_id=province_id)
 
     def resolve(self, item: _Row) -> None:
         values = item.values

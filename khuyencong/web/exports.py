@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from khuyencong.jobs.services import attach_file, job_handler, start_job
 from khuyencong.kernel.audit import log_access
 from khuyencong.kernel.scoping import Action
+from khuyencong.kernel.sheets import csv_text, xlsx_options
 from khuyencong.web.generic import ObjectListView
 
 
@@ -33,6 +34,11 @@ def _cell(value):
     if isinstance(value, int | float | str):
         return value
     return str(value)
+
+
+def _guarded(row):
+    """A CSV row whose text cells no spreadsheet will evaluate as a formula."""
+    return [csv_text(value) for value in row]
 
 
 class _Echo:
@@ -79,9 +85,9 @@ class ObjectExportView(ObjectListView):
 
             def stream():
                 yield "\ufeff"  # BOM so Excel opens UTF-8 Vietnamese correctly
-                yield writer.writerow(headers)
+                yield writer.writerow(_guarded(headers))
                 for row in self.rows(queryset, columns):
-                    yield writer.writerow(row)
+                    yield writer.writerow(_guarded(row))
 
             log_access(user, "export", self.model._meta.label_lower, params)
             response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
@@ -96,7 +102,8 @@ class ObjectExportView(ObjectListView):
             return handle, f"{base}.csv", count
         import xlsxwriter
 
-        book = xlsxwriter.Workbook(handle, {"constant_memory": True, "in_memory": False})
+        # Record text stays text: no formulas, no links, whatever a name starts with.
+        book = xlsxwriter.Workbook(handle, xlsx_options(constant_memory=True, in_memory=False))
         bold = book.add_format({"bold": True, "bg_color": "#DDEBF7", "border": 1})
         title = str(self.model._meta.verbose_name_plural)[:25]
 
@@ -133,10 +140,10 @@ class ObjectExportView(ObjectListView):
     def write_csv(self, handle, headers, queryset, columns, progress=None) -> int:
         text = io.TextIOWrapper(handle, encoding="utf-8-sig", newline="")
         writer = csv.writer(text)
-        writer.writerow(headers)
+        writer.writerow(_guarded(headers))
         count = 0
         for count, row in enumerate(self.rows(queryset, columns), start=1):
-            writer.writerow(row)
+            writer.writerow(_guarded(row))
             if progress is not None and count % 5000 == 0:
                 progress(count)
         text.flush()
