@@ -352,3 +352,17 @@ def list_craft_villages(
 @router.get("/craft-villages/{int:pk}", response=CraftVillageOut, summary="One craft village")
 def get_craft_village(request, pk: int):
     return restrict(CraftVillage.objects.select_related("commune", "province"), request.auth, Action.VIEW).get(pk=pk)
+
+
+@router.delete(
+    "/craft-villages/{int:pk}",
+    response={204: None},
+    summary="Delete a craft village",
+    description="Refused with 409 in_use while establishments are linked to the village; the message says how many.",
+)
+def delete_craft_village(request, pk: int):
+    if not can(request.auth, Action.DELETE, CraftVillage):
+        raise HttpError(403, "You are not allowed to delete craft villages.")
+    village = restrict(CraftVillage.objects.all(), request.auth, Action.DELETE).get(pk=pk)
+    actions.delete_craft_village(village=village, user=request.auth)
+    return Status(204, None)

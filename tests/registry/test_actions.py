@@ -270,6 +270,21 @@ def test_queue_merge_of_a_pair_sharing_a_line_succeeds(client_for, hatinh_office
     assert Establishment.objects.get(pk=pair.second.pk).merged_into_id == pair.first.pk
 
 
+def test_the_queue_buttons_post_to_the_action_view(client_for, hatinh_officer):
+    import re
+
+    pair = make_pair()
+    client = client_for(hatinh_officer)
+    page = client.get(reverse("registry:duplicate_queue")).content.decode()
+    merge_url = reverse("registry:duplicatecandidate_action", args=[pair.pk, "merge"])
+    assert re.search(rf'action="{merge_url}"[^>]*>.*?name="keep" value="first"', page)
+    response = client.post(merge_url, {"keep": "first"})
+    assert response.status_code == 302 and response["Location"] == reverse(
+        "registry:establishment_detail", args=[pair.first.pk]
+    )
+    assert Establishment.objects.get(pk=pair.second.pk).merged_into_id == pair.first.pk
+
+
 def test_action_view_dismisses_and_refuses_with_a_translated_message(client_for, hatinh_officer, nghean_officer):
     pair = make_pair()
     url = reverse("registry:duplicatecandidate_action", args=[pair.pk, "dismiss"])
@@ -377,6 +392,20 @@ class TestApi:
         before = row(other)
         response = client.patch(f"/api/v1/establishments/{other.pk}", {"name": "x"}, "application/json")
         assert response.status_code == 404 and row(other) == before
+
+    def test_deleting_a_linked_village_is_refused(self, client, vietnamese):
+        village = make_village()
+        make_establishment(craft_village=village)
+        response = client.delete(f"/api/v1/craft-villages/{village.pk}")
+        assert response.status_code == 409 and response.json()["code"] == "in_use"
+        assert "1 cơ sở" in response.json()["message"]
+        assert CraftVillage.objects.filter(pk=village.pk).exists()
+        Establishment.objects.update(craft_village=None)
+        assert client.delete(f"/api/v1/craft-villages/{village.pk}").status_code == 204
+        assert not CraftVillage.objects.filter(pk=village.pk).exists()
+        other = make_village("40")
+        assert client.delete(f"/api/v1/craft-villages/{other.pk}").status_code == 404
+        assert CraftVillage.objects.filter(pk=other.pk).exists()
 
     def test_create_records_the_creator(self, client, hatinh_officer):
         body = {"name": "Cơ sở API tạo", "legal_form": "household", "commune_code": commune_of("42").code}
