@@ -75,7 +75,7 @@ MIDDLEWARE = [
     "khuyencong.kernel.middleware.RequestIdMiddleware",
     "khuyencong.web.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "khuyencong.web.middleware.LanguageMiddleware",  # Vietnamese unless switched; not Accept-Language
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -168,6 +168,8 @@ TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_I18N = True
 USE_TZ = True
 LANGUAGE_COOKIE_NAME = "kc_language"
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600  # the switch is remembered for a year, not a session
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 
 # --- Static and media ---------------------------------------------------------------------------
 STATIC_URL = "/static/"

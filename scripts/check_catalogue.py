@@ -16,6 +16,12 @@ Steps (standard library only):
    NFC, or if the header is fuzzy.
 5. Compile the committed file with ``msgfmt --check-format`` into ``django.mo`` next to it and
    fail if msgfmt does.
+6. Look for user-facing text ``makemessages`` cannot see, which would show in English on a
+   Vietnamese screen: a translation function imported or assigned under another name
+   (``T = gettext_lazy``, ``gettext_lazy as tr``), one called through a module
+   (``translation.gettext(...)``), a plain string given as ``verbose_name``, ``label``,
+   ``help_text``… or as a model-choice label, and English text or English ``placeholder``/
+   ``title``/``aria-label``/``alt`` attributes written straight into a template.
 
 Exit status 0 when everything is in order, 1 otherwise; each problem is listed on stderr.
 """
@@ -23,6 +29,7 @@ Exit status 0 when everything is in order, 1 otherwise; each problem is listed o
 from __future__ import annotations
 
 import ast
+import re
 import shutil
 import subprocess
 import sys
@@ -216,6 +223,135 @@ def compile_mo() -> list[str]:
     return []
 
 
+# --- Source lint: text the extractor cannot see -------------------------------------------------
+
+TRANSLATION_MODULE = "django.utils.translation"
+SINGULAR = {"gettext", "gettext_lazy", "gettext_noop", "pgettext", "pgettext_lazy"}
+TRANSLATORS = SINGULAR | {"ngettext", "ngettext_lazy", "npgettext", "npgettext_lazy"}
+LABEL_KEYWORDS = {"verbose_name", "verbose_name_plural", "label", "help_text", "empty_label"}
+# Field constructors whose first positional argument is a model, not a verbose name.
+RELATION_FIELDS = {"ForeignKey", "OneToOneField", "ManyToManyField"}
+CHOICES_BASES = {"TextChoices", "IntegerChoices", "Choices"}
+_LETTERS = re.compile(r"[^\W\d_]", re.UNICODE)
+
+
+def _call_name(node: ast.AST) -> str:
+    if isinstance(node, ast.Name):
+        return node.id
+    if isinstance(node, ast.Attribute):
+        return node.attr
+    return ""
+
+
+def _is_text(node: ast.AST | None) -> bool:
+    """A literal a person would read: a string with at least one letter."""
+    return isinstance(node, ast.Constant) and isinstance(node.value, str) and bool(_LETTERS.search(node.value))
+
+
+def lint_python(path: Path, source: str) -> list[str]:
+    """Problems in one Python module; ``path`` is only used in the messages."""
+    try:
+        tree = ast.parse(source, filename=str(path))
+    except SyntaxError as exc:
+        return [f"{path}:{exc.lineno}: cannot parse: {exc.msg}"]
+    problems: list[str] = []
+    module_aliases: set[str] = set()  # names bound to django.utils.translation itself
+
+    def report(node: ast.AST, text: str) -> None:
+        problems.append(f"{path}:{node.lineno}: {text}")
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == TRANSLATION_MODULE:
+            for alias in node.names:
+                bound = alias.asname or alias.name
+                if alias.name in TRANSLATORS and bound != alias.name and not (bound == "_" and alias.name in SINGULAR):
+                    report(node, f"{alias.name} imported as {bound!r}; makemessages only sees `_` and the real names")
+        elif isinstance(node, ast.ImportFrom) and node.module == "django.utils":
+            module_aliases.update(a.asname or a.name for a in node.names if a.name == "translation")
+        elif isinstance(node, ast.Import):
+            module_aliases.update(a.asname for a in node.names if a.name == TRANSLATION_MODULE and a.asname)
+        elif (
+            isinstance(node, ast.Assign | ast.AnnAssign)
+            and isinstance(node.value, ast.Name | ast.Attribute)
+            and _call_name(node.value) in TRANSLATORS | {"_"}
+        ):
+            report(node, f"alias of {_call_name(node.value)}; call `_` or {_call_name(node.value)} directly")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call):
+            func = node.func
+            if (
+                isinstance(func, ast.Attribute)
+                and func.attr in TRANSLATORS
+                and isinstance(func.value, ast.Name)
+                and func.value.id in module_aliases
+            ):
+                report(node, f"{func.value.id}.{func.attr}(...) is not extracted; import {func.attr} by name")
+            for keyword in node.keywords:
+                if keyword.arg in LABEL_KEYWORDS and _is_text(keyword.value):
+                    report(keyword.value, f"{keyword.arg}={keyword.value.value!r} is not marked for translation")
+            name = _call_name(func)
+            if name.endswith("Field") and name not in RELATION_FIELDS and node.args and _is_text(node.args[0]):
+                report(node.args[0], f"verbose name {node.args[0].value!r} is not marked for translation")
+        elif isinstance(node, ast.ClassDef) and any(_call_name(base) in CHOICES_BASES for base in node.bases):
+            for statement in node.body:
+                if isinstance(statement, ast.Assign) and isinstance(statement.value, ast.Tuple):
+                    label = statement.value.elts[-1] if len(statement.value.elts) > 1 else None
+                    if _is_text(label):
+                        report(label, f"choice label {label.value!r} is not marked for translation")
+    return problems
+
+
+_TEMPLATE_SKIP = re.compile(
+    r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}"
+    r"|{%\s*blocktrans(?:late)?\b.*?{%\s*endblocktrans(?:late)?\s*%}"
+    r"|{#.*?#}|{%.*?%}|{{.*?}}"
+    r"|<script\b.*?</script>|<style\b.*?</style>",
+    re.DOTALL,
+)
+_TEMPLATE_ATTRIBUTE = re.compile(r"""\b(placeholder|title|aria-label|alt)\s*=\s*(["'])(.*?)\2""", re.DOTALL)
+_TAG = re.compile(r"<[^>]*>", re.DOTALL)
+# Words that read the same in Vietnamese screens: product names, formats, the brand.
+TEMPLATE_WORDS = {"api", "csv", "excel", "email", "xlsx", "openapi", "swagger", "id", "khuyến", "công"}
+_ENGLISH_WORD = re.compile(r"\b[A-Za-z]{2,}\b")
+_NON_ASCII_LETTER = re.compile(r"[^\x00-\x7f]")
+
+
+def _english(text: str) -> bool:
+    """True for text made of plain ASCII words that are not on the shared list."""
+    text = re.sub(r"&[a-z]+;|&#\d+;", " ", text)
+    if _NON_ASCII_LETTER.search(text.replace("·", "").replace("–", "").replace("—", "").replace("…", "")):
+        return False
+    return any(word.lower() not in TEMPLATE_WORDS for word in _ENGLISH_WORD.findall(text))
+
+
+def lint_template(path: Path, source: str) -> list[str]:
+    problems: list[str] = []
+    stripped = _TEMPLATE_SKIP.sub(lambda m: "\x00" + "\n" * m.group(0).count("\n"), source)
+    for match in _TEMPLATE_ATTRIBUTE.finditer(stripped):
+        if _english(match.group(3)):
+            line = stripped.count("\n", 0, match.start()) + 1
+            problems.append(f"{path}:{line}: {match.group(1)}={match.group(3)!r} is not translated")
+    # Text between two tags (or two template tags) is one piece a reader sees.
+    pieces = _TAG.sub(lambda m: "\x00" + "\n" * m.group(0).count("\n"), stripped)
+    for lineno, line in enumerate(pieces.splitlines(), start=1):
+        for piece in line.split("\x00"):
+            if piece.strip() and _english(piece):
+                problems.append(f"{path}:{lineno}: text {piece.strip()!r} is not translated")
+    return problems
+
+
+def lint_sources(app_dir: Path = APP_DIR) -> list[str]:
+    """Every module and template of the package, migrations and vendored static files aside."""
+    problems: list[str] = []
+    for path in sorted(app_dir.rglob("*.py")):
+        if "migrations" not in path.parts:
+            problems += lint_python(path.relative_to(app_dir.parent), path.read_text(encoding="utf-8"))
+    for path in sorted(app_dir.rglob("*.html")):
+        if "static" not in path.parts:
+            problems += lint_template(path.relative_to(app_dir.parent), path.read_text(encoding="utf-8"))
+    return problems
+
+
 def main() -> int:
     if not PO_FILE.exists():
         print(f"{PO_FILE.relative_to(ROOT)} does not exist; run `make messages` first.", file=sys.stderr)
@@ -227,6 +363,7 @@ def main() -> int:
         print(f"catalogue check failed: {exc}", file=sys.stderr)
         return 1
     problems = check(fresh, committed, header)
+    problems += lint_sources()
     problems += compile_mo()
     stale = len(set(committed) - set(fresh))
     if problems:

@@ -76,3 +76,66 @@ def test_lazy_model_labels_are_vietnamese(catalogue_check):
     with override("vi"):
         assert str(Role.IMPLEMENTER.label) == "Đơn vị thực hiện"
         assert str(OrgUnit._meta.verbose_name_plural) == "đơn vị"
+
+
+def _lint_module():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("check_catalogue", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("check_catalogue", module)  # dataclasses look their module up
+    spec.loader.exec_module(sys.modules["check_catalogue"])
+    return sys.modules["check_catalogue"]
+
+
+HIDDEN_FROM_MAKEMESSAGES = """
+from django.db import models
+from django.utils import translation
+from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as tr
+
+T = gettext_lazy
+GREETING = translation.gettext("Hello")
+
+
+class Thing(models.Model):
+    name = models.CharField("full name", max_length=10)
+    code = models.CharField(verbose_name="code", max_length=10)
+    owner = models.ForeignKey("accounts.User", on_delete=models.CASCADE)
+
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        CLOSED = "closed", gettext_lazy("Closed")
+"""
+
+
+def test_source_lint_finds_every_hidden_string(tmp_path):
+    problems = _lint_module().lint_python(tmp_path / "thing.py", HIDDEN_FROM_MAKEMESSAGES)
+    text = "\n".join(problems)
+    assert "imported as 'tr'" in text
+    assert "alias of gettext_lazy" in text
+    assert "translation.gettext(...)" in text
+    assert "'full name'" in text
+    assert "verbose_name='code'" in text
+    assert "choice label 'Active'" in text
+    assert "Closed" not in text  # marked, so fine
+    assert "accounts.User" not in text  # a relation's model is not a label
+    assert len(problems) == 6
+
+
+def test_source_lint_finds_english_in_templates(tmp_path):
+    template = (
+        '{% load i18n %}<h1>{% translate "Establishments" %}</h1>\n'
+        '<input placeholder="Search here" aria-label="{% translate \'Search\' %}">\n'
+        "<p>No records yet</p><p>Trang chủ · Khuyến công</p><a>Excel</a>\n"
+        "{% blocktranslate %}Showing {{ n }}{% endblocktranslate %}"
+    )
+    problems = _lint_module().lint_template(tmp_path / "page.html", template)
+    assert problems == [
+        f"{tmp_path / 'page.html'}:2: placeholder='Search here' is not translated",
+        f"{tmp_path / 'page.html'}:3: text 'No records yet' is not translated",
+    ]
+
+
+def test_package_has_no_hidden_strings():
+    assert _lint_module().lint_sources() == []

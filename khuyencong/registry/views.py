@@ -28,8 +28,6 @@ from khuyencong.web.generic import (
 )
 from khuyencong.web.pagination import capped_page
 
-T = gettext_lazy
-
 
 class EstablishmentMixin:
     model = Establishment
@@ -39,13 +37,13 @@ class EstablishmentMixin:
 
 
 ESTABLISHMENT_COLUMNS = [
-    Column("name", T("Name"), sort="name", link=True),
-    Column("tax_code", T("Tax code"), sort="tax_code"),
-    Column("get_legal_form_display", T("Legal form"), sort="legal_form"),
-    Column("commune", T("Commune")),
-    Column("province", T("Province"), sort="province__name"),
-    Column("workers_total", T("Workers"), sort="workers_total"),
-    Column("get_status_display", T("Status"), sort="status"),
+    Column("name", gettext_lazy("Name"), sort="name", link=True),
+    Column("tax_code", gettext_lazy("Tax code"), sort="tax_code"),
+    Column("get_legal_form_display", gettext_lazy("Legal form"), sort="legal_form"),
+    Column("commune", gettext_lazy("Commune")),
+    Column("province", gettext_lazy("Province"), sort="province__name"),
+    Column("workers_total", gettext_lazy("Workers"), sort="workers_total"),
+    Column("get_status_display", gettext_lazy("Status"), sort="status"),
 ]
 
 
@@ -61,50 +59,50 @@ class EstablishmentListView(EstablishmentMixin, ObjectListView):
 class EstablishmentExportView(EstablishmentListView, ObjectExportView):
     export_columns = [
         *ESTABLISHMENT_COLUMNS,
-        Column("registration_number", T("Business registration number")),
-        Column("owner_name", T("Owner")),
-        Column("get_owner_gender_display", T("Owner's gender")),
-        Column("address", T("Address")),
-        Column("commune.code", T("Commune code")),
-        Column("craft_village", T("Craft village")),
-        Column("main_products", T("Main products")),
-        Column("workers_women", T("Women workers")),
-        Column("workers_ethnic_minority", T("Ethnic-minority workers")),
-        Column("annual_revenue", T("Annual revenue (đồng)")),
-        Column("founding_year", T("Founding year")),
-        Column("phone", T("Phone")),
-        Column("email", T("Email")),
-        Column("women_owned", T("Women-owned")),
-        Column("ethnic_minority_workers", T("Employs ethnic-minority workers")),
-        Column("disadvantaged_area", T("In a disadvantaged area")),
+        Column("registration_number", gettext_lazy("Business registration number")),
+        Column("owner_name", gettext_lazy("Owner")),
+        Column("get_owner_gender_display", gettext_lazy("Owner's gender")),
+        Column("address", gettext_lazy("Address")),
+        Column("commune.code", gettext_lazy("Commune code")),
+        Column("craft_village", gettext_lazy("Craft village")),
+        Column("main_products", gettext_lazy("Main products")),
+        Column("workers_women", gettext_lazy("Women workers")),
+        Column("workers_ethnic_minority", gettext_lazy("Ethnic-minority workers")),
+        Column("annual_revenue", gettext_lazy("Annual revenue (đồng)")),
+        Column("founding_year", gettext_lazy("Founding year")),
+        Column("phone", gettext_lazy("Phone")),
+        Column("email", gettext_lazy("Email")),
+        Column("women_owned", gettext_lazy("Women-owned")),
+        Column("ethnic_minority_workers", gettext_lazy("Employs ethnic-minority workers")),
+        Column("disadvantaged_area", gettext_lazy("In a disadvantaged area")),
     ]
 
 
 class EstablishmentDetailView(EstablishmentMixin, ObjectDetailView):
     template_name = "registry/establishment_detail.html"
     fields = [
-        Column("get_legal_form_display", T("Legal form")),
-        Column("tax_code", T("Tax code")),
-        Column("registration_number", T("Business registration number")),
-        Column("owner_name", T("Owner")),
-        Column("get_owner_gender_display", T("Owner's gender")),
-        Column("address", T("Address")),
-        Column("commune", T("Commune")),
-        Column("province", T("Province")),
-        Column("legacy_commune", T("Commune before 1/7/2025")),
-        Column("craft_village", T("Craft village")),
-        Column("main_products", T("Main products")),
-        Column("workers_total", T("Workers")),
-        Column("workers_women", T("Women workers")),
-        Column("workers_ethnic_minority", T("Ethnic-minority workers")),
-        Column("annual_revenue", T("Annual revenue (đồng)"), filter="vnd"),
-        Column("founding_year", T("Founding year")),
-        Column("phone", T("Phone")),
-        Column("email", T("Email")),
-        Column("get_status_display", T("Status")),
-        Column("women_owned", T("Women-owned")),
-        Column("ethnic_minority_workers", T("Employs ethnic-minority workers")),
-        Column("disadvantaged_area", T("In a disadvantaged area")),
+        Column("get_legal_form_display", gettext_lazy("Legal form")),
+        Column("tax_code", gettext_lazy("Tax code")),
+        Column("registration_number", gettext_lazy("Business registration number")),
+        Column("owner_name", gettext_lazy("Owner")),
+        Column("get_owner_gender_display", gettext_lazy("Owner's gender")),
+        Column("address", gettext_lazy("Address")),
+        Column("commune", gettext_lazy("Commune")),
+        Column("province", gettext_lazy("Province")),
+        Column("legacy_commune", gettext_lazy("Commune before 1/7/2025")),
+        Column("craft_village", gettext_lazy("Craft village")),
+        Column("main_products", gettext_lazy("Main products")),
+        Column("workers_total", gettext_lazy("Workers")),
+        Column("workers_women", gettext_lazy("Women workers")),
+        Column("workers_ethnic_minority", gettext_lazy("Ethnic-minority workers")),
+        Column("annual_revenue", gettext_lazy("Annual revenue (đồng)"), filter="vnd"),
+        Column("founding_year", gettext_lazy("Founding year")),
+        Column("phone", gettext_lazy("Phone")),
+        Column("email", gettext_lazy("Email")),
+        Column("get_status_display", gettext_lazy("Status")),
+        Column("women_owned", gettext_lazy("Women-owned")),
+        Column("ethnic_minority_workers", gettext_lazy("Employs ethnic-minority workers")),
+        Column("disadvantaged_area", gettext_lazy("In a disadvantaged area")),
     ]
 
     def base_queryset(self):
@@ -148,13 +146,13 @@ class CraftVillageMixin:
 
 class CraftVillageListView(CraftVillageMixin, ObjectListView):
     columns = [
-        Column("name", T("Name"), sort="name", link=True),
-        Column("commune", T("Commune")),
-        Column("province", T("Province"), sort="province__name"),
-        Column("recognised", T("Recognised"), sort="recognised"),
-        Column("decision_number", T("Recognition decision number")),
-        Column("decision_date", T("Recognition decision date"), filter="vndate"),
-        Column("crafts", T("Crafts")),
+        Column("name", gettext_lazy("Name"), sort="name", link=True),
+        Column("commune", gettext_lazy("Commune")),
+        Column("province", gettext_lazy("Province"), sort="province__name"),
+        Column("recognised", gettext_lazy("Recognised"), sort="recognised"),
+        Column("decision_number", gettext_lazy("Recognition decision number")),
+        Column("decision_date", gettext_lazy("Recognition decision date"), filter="vndate"),
+        Column("crafts", gettext_lazy("Crafts")),
     ]
     default_sort = "name"
     filter_form_class = CraftVillageFilterForm
