@@ -29,12 +29,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 from django.db.models import F
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
 from khuyencong.kernel import context
@@ -73,7 +75,9 @@ class Invalid(ActionRefused):
         return dict(self._errors)
 
 
-Check = Callable[[models.Model, Any], "ActionRefused | None"]
+# A check gets the record and the user; it is typed loosely so each domain can name its model.
+Check = Callable[[Any, Any], "ActionRefused | None"]
+M = TypeVar("M", bound=models.Model)
 
 
 @dataclass(frozen=True)
@@ -86,13 +90,13 @@ class Step:
     """
 
     action: str
-    source: frozenset[str]
+    source: AbstractSet[str]
     target: str
     checks: tuple[Check, ...] = ()
     needs_comment: bool = False
     needs_decision: bool = False
     permission: str = Action.CHANGE
-    label: str = ""
+    label: str | Promise = ""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "source", frozenset(self.source))
@@ -165,7 +169,7 @@ class Lifecycle:
     # --- the one write path -----------------------------------------------------------------
     def perform(
         self,
-        obj: models.Model,
+        obj: M,
         user,
         action: str,
         *,
@@ -177,7 +181,7 @@ class Lifecycle:
         effects: Iterable[Callable[[], Any]] = (),
         version: int | None = None,
         enforce: bool = True,
-    ) -> models.Model:
+    ) -> M:
         """Take ``action`` on ``obj`` as ``user``; returns ``obj`` refreshed. Raises :class:`ActionRefused`.
 
         ``changes`` are further column values written in the same UPDATE; ``version`` is the

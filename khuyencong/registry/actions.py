@@ -94,7 +94,7 @@ def save_establishment(
     action = Action.CHANGE if instance is not None and instance.pk else Action.ADD
     if not can(user, action, Establishment):
         raise ActionRefused("forbidden", _("You are not allowed to do this."), status=403)
-    if action == Action.CHANGE:
+    if instance is not None and action == Action.CHANGE:
         in_reach = Establishment.objects.live().filter(pk=instance.pk)
         if not restrict(in_reach, user, Action.CHANGE).exists():
             raise ActionRefused("not_found", _("Not found."), status=404)

@@ -9,13 +9,10 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from khuyencong.registry import actions
-from khuyencong.registry.forms import (
-    CraftVillageFilterForm,
-    CraftVillageForm,
-    EstablishmentFilterForm,
-    EstablishmentForm,
-)
+from khuyencong.registry.filters import CraftVillageFilters, EstablishmentFilters
+from khuyencong.registry.forms import CraftVillageForm, EstablishmentForm
 from khuyencong.registry.models import CraftVillage, DuplicateCandidate, Establishment
+from khuyencong.registry.selectors import craft_village_list, craft_villages, establishment_list, establishments
 from khuyencong.registry.services import eligibility
 from khuyencong.web.exports import ObjectExportView
 from khuyencong.web.generic import (
@@ -33,7 +30,7 @@ class EstablishmentMixin:
     model = Establishment
 
     def base_queryset(self):
-        return Establishment.objects.live().select_related("commune", "province", "craft_village")
+        return establishments()
 
 
 ESTABLISHMENT_COLUMNS = [
@@ -50,10 +47,8 @@ ESTABLISHMENT_COLUMNS = [
 class EstablishmentListView(EstablishmentMixin, ObjectListView):
     template_name = "registry/establishment_list.html"
     columns = ESTABLISHMENT_COLUMNS
-    search_field = "search_text"
-    default_sort = "name"
-    search_sort = "-id"
-    filter_form_class = EstablishmentFilterForm
+    filterset = EstablishmentFilters
+    selector = staticmethod(establishment_list)
 
 
 class EstablishmentExportView(EstablishmentListView, ObjectExportView):
@@ -141,7 +136,7 @@ class CraftVillageMixin:
     model = CraftVillage
 
     def base_queryset(self):
-        return CraftVillage.objects.select_related("commune", "province")
+        return craft_villages()
 
 
 class CraftVillageListView(CraftVillageMixin, ObjectListView):
@@ -154,8 +149,8 @@ class CraftVillageListView(CraftVillageMixin, ObjectListView):
         Column("decision_date", gettext_lazy("Recognition decision date"), filter="vndate"),
         Column("crafts", gettext_lazy("Crafts")),
     ]
-    default_sort = "name"
-    filter_form_class = CraftVillageFilterForm
+    filterset = CraftVillageFilters
+    selector = staticmethod(craft_village_list)
 
 
 class CraftVillageExportView(CraftVillageListView, ObjectExportView):
