@@ -477,3 +477,22 @@ class TestApi:
         viewer.force_login(implementer)
         assert viewer.post(f"/api/v1/duplicates/{pair.pk}/actions/dismiss", {}, "application/json").status_code == 403
         assert DuplicateCandidate.objects.get(pk=pair.pk).status == "open"
+
+
+def test_the_openapi_spec_documents_put_patch_and_duplicate_actions(client, hatinh_officer):
+    client.force_login(hatinh_officer)
+    spec = client.get("/api/v1/openapi.json").json()
+    item = spec["paths"]["/api/v1/establishments/{pk}"]
+    assert {"get", "put", "patch"} <= set(item)
+
+    def body_schema(operation):
+        ref = operation["requestBody"]["content"]["application/json"]["schema"]["$ref"]
+        return spec["components"]["schemas"][ref.rsplit("/", 1)[-1]]
+
+    replace, patch = body_schema(item["put"]), body_schema(item["patch"])
+    assert set(replace["required"]) == set(replace["properties"]) >= {"tax_code", "industry_line_codes"}
+    assert not patch.get("required")
+    assert "every field is required" in item["put"]["description"].lower()
+    action = spec["paths"]["/api/v1/duplicates/{pk}/actions/{action}"]["post"]
+    assert {"404", "409", "422"} <= set(action["responses"])
+    assert "/api/v1/craft-villages/{pk}" in spec["paths"] and "delete" in spec["paths"]["/api/v1/craft-villages/{pk}"]
