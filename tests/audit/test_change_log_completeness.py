@@ -8,7 +8,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from khuyencong.audit.models import ObjectChange
-from khuyencong.kernel.audit import log_m2m_change
+from khuyencong.kernel.audit import log_m2m_change, log_m2m_changes
 from khuyencong.kernel.context import acting_as
 from khuyencong.registry.models import DuplicateCandidate, EligibilityRule, Establishment, IndustryLine
 from tests.conftest import PASSWORD
@@ -89,6 +89,24 @@ def test_bulk_writers_log_through_the_helper(hatinh_officer):
     assert entry.prechange_data == {"industry_lines": [first.pk]}
     assert entry.postchange_data == {"industry_lines": [second.pk]}
     assert (entry.user_id, entry.request_id) == (hatinh_officer.pk, "req-bulk-0001")
+
+
+def test_bulk_helper_logs_each_changed_relation_once(hatinh_officer):
+    first, second = lines("9411", "9412")
+    one, two, same = make_establishment(), make_establishment(), make_establishment()
+    ObjectChange.objects.all().delete()
+    with acting_as(hatinh_officer, "req-bulk-0002"):
+        log_m2m_changes(
+            [
+                (one, "industry_lines", [], [first.pk, second.pk]),
+                (two, "industry_lines", [first.pk], [second.pk]),
+                (same, "industry_lines", [first.pk], [first.pk]),
+            ]
+        )
+    assert link_changes(one) == [([], sorted([first.pk, second.pk]))]
+    assert link_changes(two) == [([first.pk], [second.pk])]
+    assert not changes_of(same).exists()
+    assert set(ObjectChange.objects.values_list("request_id", flat=True)) == {"req-bulk-0002"}
 
 
 def test_helper_refuses_a_field_that_is_not_many_to_many():
