@@ -151,3 +151,22 @@ def test_an_ordinary_user_edit_is_still_logged(admin_user, hatinh_officer):
         hatinh_officer.phone = "0912 345 678"
         hatinh_officer.save()
     assert changes_of(hatinh_officer).last().postchange_data["phone"] == "0912 345 678"
+
+
+def test_the_import_logs_industry_line_links_it_writes(tmp_path, hatinh_officer):
+    from khuyencong.registry import imports
+    from khuyencong.territory.models import Commune
+    from tests.registry.fixtures.builders import row, tax_code, write_xlsx
+
+    weaving, dyeing = lines("1623", "1391")
+    commune = Commune.objects.current().filter(province__code="42").order_by("code").first().code
+    rows = [row(commune, **{"Mã số thuế": tax_code(61), "Ngành nghề": "1623; 1391"})]
+    assert imports.commit(write_xlsx(tmp_path / "f.xlsx", rows), hatinh_officer).counts["new"] == 1
+    created = Establishment.objects.get(tax_code=tax_code(61))
+    assert link_changes(created) == [([], sorted([weaving.pk, dyeing.pk]))]
+
+    rows[0]["Ngành nghề"] = "1623"
+    assert imports.commit(write_xlsx(tmp_path / "g.xlsx", rows), hatinh_officer).counts["updated"] == 1
+    assert link_changes(created)[-1] == (sorted([weaving.pk, dyeing.pk]), [weaving.pk])
+    entry = changes_of(created).last()
+    assert entry.user_id == hatinh_officer.pk and entry.request_id
