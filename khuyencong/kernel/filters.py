@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from khuyencong.kernel.text import fold
 
-EMPTY = (None, "", [], ())
+EMPTY: tuple[object, ...] = (None, "", [], ())
 _ID = re.compile(r"^\d{1,18}$")
 
 
@@ -35,7 +35,7 @@ class InvalidFilters(Exception):
         self.spec = spec
 
     @property
-    def details(self) -> list[dict[str, str]]:
+    def details(self) -> list[dict[str, str | None]]:
         return self.spec.error_details()
 
 
@@ -67,7 +67,9 @@ class ReferenceField(forms.ModelChoiceField):
         key = self.to_field_name or "pk"
         if key == "pk" and not _ID.match(value):
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        found = self.queryset.filter(**{key: value}).first()
+        found = self.queryset.filter(  # type: ignore[union-attr]
+            **{key: value}
+        ).first()
         if found is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return found
@@ -121,7 +123,7 @@ class FilterSpec(forms.Form):
             return {}
         return {name: self.data.get(name) for name in self.parameter_names() if self.data.get(name) not in EMPTY}
 
-    def error_details(self) -> list[dict[str, str]]:
+    def error_details(self) -> list[dict[str, str | None]]:
         return [
             {"field": field if field != "__all__" else None, "message": str(message)}
             for field, messages in self.errors.items()

@@ -179,7 +179,8 @@ def queue_duplicates_batch(establishments: list[Establishment]) -> int:
         for pk, theirs, _province in others.get(establishment.commune_id, ()):
             if pk == establishment.pk:
                 continue
-            pair = tuple(sorted((establishment.pk, pk)))
+            low, high = sorted((establishment.pk, pk))
+            pair = (low, high)
             if pair in pairs:
                 continue
             if theirs == mine:

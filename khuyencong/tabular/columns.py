@@ -55,6 +55,9 @@ class TableSpec:
     parent_key_field: str = ""
     key_field: str = ""
 
+    _index: dict[str, Column] = field(init=False, repr=False, compare=False, default_factory=dict)
+    _ignored: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
+
     def __post_init__(self):
         index: dict[str, Column] = {}
         for column in self.columns:
