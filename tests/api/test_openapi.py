@@ -80,3 +80,22 @@ def test_success_responses_are_kept(spec):
     assert "201" in create and "Error" not in str(create["201"])
     provinces = spec["paths"]["/api/v1/geo/provinces/{code}"]["get"]["responses"]
     assert "is_legacy" in str(spec["components"]["schemas"]["ProvinceDetail"]) and "200" in provinces
+
+
+def test_a_status_the_endpoint_declares_itself_is_kept():
+    from khuyencong.api.schema import add_error_responses
+
+    spec = {
+        "paths": {
+            "/x/{id}": {
+                "delete": {
+                    "parameters": [{"in": "path", "name": "id"}],
+                    "security": [{"Bearer": []}],
+                    "responses": {204: {"description": "Gone"}, 409: {"description": "Still in use"}},
+                }
+            }
+        }
+    }
+    responses = add_error_responses(spec)["paths"]["/x/{id}"]["delete"]["responses"]
+    assert responses[409] == {"description": "Still in use"}
+    assert sorted(responses) == [204, 400, 401, 403, 404, 409, 422]
