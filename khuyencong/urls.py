@@ -1,11 +1,14 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from khuyencong.api import api
 from khuyencong.web import views as web_views
 
 urlpatterns = [
     path("", web_views.home, name="home"),
+    path("favicon.ico", RedirectView.as_view(url=static("kc/favicon.svg"), permanent=True)),
     path("healthz", web_views.healthz, name="healthz"),
     path("readyz", web_views.readyz, name="readyz"),
     path("accounts/", include("django.contrib.auth.urls")),

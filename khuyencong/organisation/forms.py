@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from khuyencong.kernel.scoping import Action, user_scope
+from khuyencong.kernel.text import vi_order
 from khuyencong.organisation.models import OrgUnit
 from khuyencong.territory.models import Province
 from khuyencong.web.forms import FilterForm, ScopedModelForm
@@ -33,7 +34,7 @@ class OrgUnitForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["province"].queryset = (
-            self.fields["province"].queryset.filter(valid_to__isnull=True).order_by("name")
+            self.fields["province"].queryset.filter(valid_to__isnull=True).order_by(vi_order("short_name"))
         )
         action = Action.CHANGE if self.instance.pk else Action.ADD
         if user_scope(self.user, action, OrgUnit).everywhere:
@@ -51,7 +52,9 @@ class OrgUnitForm(ScopedModelForm):
 class OrgUnitFilterForm(FilterForm):
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds"))] + list(OrgUnit.Kind.choices))
     province = forms.ModelChoiceField(
-        label=_("Province"), queryset=Province.objects.current().order_by("name"), empty_label=_("All provinces")
+        label=_("Province"),
+        queryset=Province.objects.current().order_by(vi_order("short_name")),
+        empty_label=_("All provinces"),
     )
 
     def filter(self, queryset):

@@ -49,6 +49,7 @@ PERMISSIONS: dict[str, dict[str, str]] = {
     "audit.objectchange": {
         R.SYSTEM_ADMIN: "ve",
         R.AGENCY_LEADER: "v",
+        R.INSPECTOR: "v",
     },
     "audit.accesslog": {
         R.SYSTEM_ADMIN: "ve",

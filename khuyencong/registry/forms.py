@@ -7,6 +7,7 @@ from stdnum.exceptions import ValidationError as StdnumError
 from stdnum.vn import mst
 
 from khuyencong.kernel.scoping import Action, user_scope
+from khuyencong.kernel.text import vi_order
 from khuyencong.registry.models import CraftVillage, Establishment, IndustryLine, LegalForm
 from khuyencong.registry.services import eligible_q
 from khuyencong.territory.models import Commune, Province
@@ -70,7 +71,7 @@ class EstablishmentForm(CommuneInReachMixin, ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["craft_village"].queryset = self.fields["craft_village"].queryset.order_by("name")
+        self.fields["craft_village"].queryset = self.fields["craft_village"].queryset.order_by(vi_order("name"))
         self.fields["industry_lines"].queryset = IndustryLine.objects.filter(valid_to__isnull=True)
         self.fields["industry_lines"].required = False
 
@@ -101,11 +102,13 @@ YES_NO = [("", _("All")), ("1", _("Yes")), ("0", _("No"))]
 
 class EstablishmentFilterForm(FilterForm):
     province = forms.ModelChoiceField(
-        label=_("Province"), queryset=Province.objects.current().order_by("name"), empty_label=_("All provinces")
+        label=_("Province"),
+        queryset=Province.objects.current().order_by(vi_order("short_name")),
+        empty_label=_("All provinces"),
     )
     legacy_province = forms.ModelChoiceField(
         label=_("Province before 1/7/2025"),
-        queryset=Province.objects.legacy().order_by("name"),
+        queryset=Province.objects.legacy().order_by(vi_order("short_name")),
         empty_label=_("All provinces"),
     )
     commune = forms.CharField(label=_("Commune code"))
@@ -126,11 +129,13 @@ class EstablishmentFilterForm(FilterForm):
         super().__init__(*args, **kwargs)
         reach = user_scope(self.user, Action.VIEW, Establishment)
         if not reach.everywhere:
-            self.fields["province"].queryset = Province.objects.filter(pk__in=reach.province_ids).order_by("name")
+            self.fields["province"].queryset = Province.objects.filter(pk__in=reach.province_ids).order_by(
+                vi_order("short_name")
+            )
             self.fields["legacy_province"].queryset = Province.objects.filter(
                 successor__in=reach.province_ids
-            ).order_by("name")
-        villages = CraftVillage.objects.restrict(self.user, Action.VIEW).order_by("name")
+            ).order_by(vi_order("short_name"))
+        villages = CraftVillage.objects.restrict(self.user, Action.VIEW).order_by(vi_order("name"))
         self.fields["craft_village"].queryset = villages
 
     def filter(self, queryset):

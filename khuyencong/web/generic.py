@@ -21,7 +21,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from khuyencong.kernel.scoping import Action, can, ensure_in_scope, restrict
-from khuyencong.kernel.text import fold
+from khuyencong.kernel.text import fold, vi_ordering
 from khuyencong.web.pagination import capped_page
 
 
@@ -117,12 +117,13 @@ class ObjectListView(ScopedViewMixin, View):
             queryset = form.filter(queryset)
         sort = self.request.GET.get("sort", "")
         allowed = {c.sort for c in self.columns if c.sort}
+        # Names sort in Vietnamese alphabetical order (Đ after D), not by code point.
         if sort in allowed or (sort.startswith("-") and sort[1:] in allowed):
-            queryset = queryset.order_by(sort, "pk")
+            queryset = queryset.order_by(*vi_ordering(self.model, sort), "pk")
         elif query and self.search_sort:
             queryset = queryset.order_by(self.search_sort)
         else:
-            queryset = queryset.order_by(self.default_sort, "pk")
+            queryset = queryset.order_by(*vi_ordering(self.model, self.default_sort), "pk")
         return queryset, form
 
     def get(self, request, *args, **kwargs):
