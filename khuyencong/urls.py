@@ -6,9 +6,19 @@ from django.views.generic import RedirectView
 from khuyencong.api import api
 from khuyencong.web import views as web_views
 
+
+class FaviconView(RedirectView):
+    """Browsers ask for /favicon.ico before reading the page's icon link; no 404 for them."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("kc/favicon.svg")  # resolved per request: the manifest exists by then
+
+
 urlpatterns = [
     path("", web_views.home, name="home"),
-    path("favicon.ico", RedirectView.as_view(url=static("kc/favicon.svg"), permanent=True)),
+    path("favicon.ico", FaviconView.as_view()),
     path("healthz", web_views.healthz, name="healthz"),
     path("readyz", web_views.readyz, name="readyz"),
     path("accounts/", include("django.contrib.auth.urls")),
