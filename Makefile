@@ -10,7 +10,7 @@ PY := $(BIN)/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help run dev test venv install install-test lint checks catalogue test-sqlite test-postgres test-browser messages bench clean
+.PHONY: help run dev test venv install install-test lint typecheck checks catalogue test-sqlite test-postgres test-browser messages bench clean
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve on http://127.0.0.1:8000 (DEBUG off)"
@@ -51,6 +51,13 @@ dev: install
 lint: install-test
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	KC_ENV=test $(PY) -m pytest -q tests/test_layers.py tests/test_write_seam.py
+
+# Types on the kernel, the tabular engine and every app's services and actions (pyproject [tool.mypy]).
+TYPED = $(wildcard khuyencong/kernel/*.py khuyencong/tabular/*.py khuyencong/tabular/*/*.py khuyencong/*/services.py khuyencong/*/actions.py khuyencong/organisation/access.py)
+
+typecheck: install-test
+	KC_ENV=test $(PY) -m mypy $(TYPED)
 
 checks: install-test
 	KC_ENV=production DEBUG=false SECRET_KEY=ci-only-$$(printf 'x%.0s' {1..60})-Zq7 ALLOWED_HOSTS=khuyencong.example.vn \
@@ -75,7 +82,7 @@ test-browser: install-test
 
 test: install-test
 	scripts/system-deps.sh
-	$(MAKE) lint checks catalogue
+	$(MAKE) lint typecheck checks catalogue
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 	$(MAKE) test-browser

@@ -73,7 +73,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "khuyencong.kernel.middleware.RequestIdMiddleware",
-    "khuyencong.kernel.middleware.RejectNulMiddleware",
+    "khuyencong.web.middleware.RejectNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "khuyencong.web.middleware.LanguageMiddleware",  # Vietnamese unless switched; not Accept-Language
     "django.middleware.common.CommonMiddleware",
@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "khuyencong.kernel.middleware.CurrentUserMiddleware",
     "axes.middleware.AxesMiddleware",
+    "khuyencong.kernel.caching.NoStoreMiddleware",
 ]
 
 ROOT_URLCONF = "khuyencong.urls"
@@ -231,6 +232,10 @@ else:
     }
 HUEY["consumer"] = {"workers": env_int("KC_WORKERS", 2, minimum=1), "worker_type": "thread"}
 TASKS = {"default": {"BACKEND": "huey.contrib.djhuey.tasks_backend.HueyBackend", "ENQUEUE_ON_COMMIT": True}}
+# A running job proves it is alive at least every fifth of the lease; past the lease it is interrupted.
+KC_JOB_LEASE_SECONDS = env_int("KC_JOB_LEASE_SECONDS", 300, minimum=30)
+# Generated files (exports, error workbooks) are served and kept this many days after the job ends.
+KC_FILE_RETENTION_DAYS = env_int("KC_FILE_RETENTION_DAYS", 7, minimum=1)
 
 # --- Security -----------------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

@@ -3,7 +3,8 @@ from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from khuyencong.api import api
+from khuyencong import dashboard
+from khuyencong.api_root import api
 from khuyencong.web import views as web_views
 
 
@@ -17,7 +18,7 @@ class FaviconView(RedirectView):
 
 
 urlpatterns = [
-    path("", web_views.home, name="home"),
+    path("", dashboard.home, name="home"),
     path("favicon.ico", FaviconView.as_view()),
     path("healthz", web_views.healthz, name="healthz"),
     path("readyz", web_views.readyz, name="readyz"),

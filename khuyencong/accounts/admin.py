@@ -3,13 +3,6 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from khuyencong.accounts.models import ApiToken, User
 from khuyencong.audit.admin import ChangeLoggedAdmin
-from khuyencong.organisation.models import RoleAssignment
-
-
-class RoleAssignmentInline(admin.TabularInline):
-    model = RoleAssignment
-    extra = 0
-    autocomplete_fields = ["org_unit"]
 
 
 @admin.register(User)
@@ -17,7 +10,6 @@ class UserAdmin(ChangeLoggedAdmin, BaseUserAdmin):
     fieldsets = (*BaseUserAdmin.fieldsets, ("Khuyến công", {"fields": ("full_name", "title", "phone")}))
     list_display = ["username", "full_name", "email", "is_active", "is_superuser"]
     search_fields = ["username", "full_name", "email"]
-    inlines = [RoleAssignmentInline]
 
 
 @admin.register(ApiToken)

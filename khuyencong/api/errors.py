@@ -8,6 +8,7 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.http import Http404, JsonResponse
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.parser import Parser
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +43,38 @@ _HTTP_CODES = {
 }
 
 
+NUL_MESSAGE = "The request contains a NUL character, which no field accepts."
+
+
+def _reject_nul(value: Any) -> Any:
+    """Raise the structured 400 if any string (key or value, at any depth) holds a NUL character."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ApiError(400, "nul_character", NUL_MESSAGE)
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            _reject_nul(key)
+            _reject_nul(item)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _reject_nul(item)
+    return value
+
+
+class NulRejectingParser(Parser):
+    """Every query, form and JSON value passes through here before any field sees it: PostgreSQL
+    refuses NUL in text, so it is refused at the boundary with one answer instead of deep in a query."""
+
+    def parse_body(self, request):
+        return _reject_nul(super().parse_body(request))
+
+    def parse_querydict(self, data, list_fields, request):
+        return _reject_nul(super().parse_querydict(data, list_fields, request))
+
+
 def install(api) -> None:
+    api.parser = NulRejectingParser()
+
     def respond(request, status, code, message, details=None):
         return api.create_response(request, error_body(code, message, details), status=status)
 
@@ -78,6 +110,8 @@ def install(api) -> None:
 
     @api.exception_handler(HttpError)
     def _http_error(request, exc: HttpError):
+        if isinstance(exc.__cause__, ApiError):  # ninja wraps body-parser failures in a generic 400
+            return _api_error(request, exc.__cause__)
         return respond(request, exc.status_code, _HTTP_CODES.get(exc.status_code, "error"), str(exc))
 
     @api.exception_handler(OverflowError)

@@ -27,7 +27,7 @@ def _decode(cursor: str) -> list[Any]:
         raise ApiError(
             400, "invalid_cursor", "The cursor is malformed; use next_cursor from a previous page."
         ) from None
-    if not isinstance(values, list) or len(values) != 2:
+    if not isinstance(values, list) or len(values) != 2 or "\x00" in str(values[0]):
         raise ApiError(400, "invalid_cursor", "The cursor is malformed; use next_cursor from a previous page.")
     return values
 

@@ -1,7 +1,13 @@
-"""A record of every background job: what it is, whose it is, how far it got, what it produced."""
+"""A record of every background job: what it is, whose it is, how far it got, what it produced.
+
+A running job keeps ``heartbeat_at`` fresh; one whose heartbeat is older than the lease
+(``KC_JOB_LEASE_SECONDS``) lost its worker and is marked *interrupted*, keeping its progress and
+result so that work which checkpoints (the import commit) can be resumed.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 
 from django.conf import settings
@@ -15,8 +21,9 @@ class Job(models.Model):
         RUNNING = "running", _("Running")
         SUCCEEDED = "succeeded", _("Finished")
         FAILED = "failed", _("Failed")
+        INTERRUPTED = "interrupted", _("Interrupted")
 
-    FINISHED = {Status.SUCCEEDED, Status.FAILED}
+    FINISHED = {Status.SUCCEEDED, Status.FAILED, Status.INTERRUPTED}
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     kind = models.CharField(_("kind"), max_length=100)
@@ -35,6 +42,20 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    worker = models.CharField(_("worker"), max_length=100, blank=True)
+    # The reach the owner had when the file was produced: {"everywhere": true} or
+    # {"provinces": [ids], "org_units": [ids]}. The file is served only while it is still covered.
+    scope = models.JSONField(_("scope"), default=dict, blank=True)
+    file_deleted_at = models.DateTimeField(_("file deleted"), null=True, blank=True)
+    resumed_by = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="resumes_job",
+        verbose_name=_("resumed by"),
+    )
 
     # A job belongs to its owner; administrators see every job.
     scope_province_field = None
@@ -51,3 +72,10 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.status in self.FINISHED
+
+    @property
+    def file_expires_at(self) -> dt.datetime | None:
+        """When the result file stops being served (and is deleted by the housekeeping task)."""
+        if not self.result_file or self.finished_at is None:
+            return None
+        return self.finished_at + dt.timedelta(days=settings.KC_FILE_RETENTION_DAYS)

@@ -11,6 +11,7 @@ from contextvars import ContextVar
 from typing import Any
 
 _request_id: ContextVar[str] = ContextVar("kc_request_id", default="")
+_client_request_id: ContextVar[str] = ContextVar("kc_client_request_id", default="")
 _actor: ContextVar[Any] = ContextVar("kc_actor", default=None)
 
 
@@ -20,6 +21,11 @@ def new_request_id() -> str:
 
 def get_request_id() -> str:
     return _request_id.get()
+
+
+def get_client_request_id() -> str:
+    """The id the client sent in ``X-Request-ID``, if any: for correlation only, never trusted."""
+    return _client_request_id.get()
 
 
 def get_actor():
@@ -38,12 +44,14 @@ def acting_as(user, request_id: str | None = None):
         _request_id.reset(rid_token)
 
 
-def set_request_id(value: str):
-    return _request_id.set(value)
+def set_request_id(value: str, *, client_request_id: str = ""):
+    return _request_id.set(value), _client_request_id.set(client_request_id)
 
 
-def reset_request_id(token) -> None:
-    _request_id.reset(token)
+def reset_request_id(tokens) -> None:
+    rid_token, client_token = tokens
+    _request_id.reset(rid_token)
+    _client_request_id.reset(client_token)
 
 
 def set_actor(user):

@@ -9,15 +9,21 @@ _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 
 class RequestIdMiddleware:
-    """Give every request an id (kept from a trusted proxy's X-Request-ID when well-formed)."""
+    """Give every request a server-generated id; the change log and logs use only that one.
+
+    A client's well-formed ``X-Request-ID`` is kept apart as ``request.client_request_id`` (shown in
+    logs as ``client=…``) so a caller can correlate its own calls, but it can never make a change look
+    as if it belonged to someone else's request.
+    """
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         incoming = request.headers.get("X-Request-ID", "")
-        request.id = incoming if _VALID_REQUEST_ID.match(incoming) else context.new_request_id()
-        token = context.set_request_id(request.id)
+        request.client_request_id = incoming if _VALID_REQUEST_ID.match(incoming) else ""
+        request.id = context.new_request_id()
+        token = context.set_request_id(request.id, client_request_id=request.client_request_id)
         try:
             response = self.get_response(request)
         finally:
@@ -43,20 +49,7 @@ class CurrentUserMiddleware:
 class RequestIdLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = context.get_request_id() or "-"
+        client_id = context.get_client_request_id()
+        if client_id:
+            record.request_id += f" client={client_id}"  # type: ignore[attr-defined]
         return True
-
-
-class RejectNulMiddleware:
-    """A NUL character in the path or query string is never legitimate, and PostgreSQL refuses it
-    in text parameters: answer 400 up front instead of failing deep inside a query."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        query = request.META.get("QUERY_STRING", "")
-        if "\x00" in request.path or "%00" in query or "\x00" in query:
-            from khuyencong.web.views import error_400
-
-            return error_400(request)
-        return self.get_response(request)

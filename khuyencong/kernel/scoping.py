@@ -1,10 +1,14 @@
 """The one scoping layer: what a user may do, and on which rows.
 
-Every page, form choice list, export and API endpoint gets its rows through :func:`restrict`.
-A user's reach comes from their active role assignments: the role says which actions are
-allowed on which resource (see ``khuyencong.organisation.permissions``), and the org unit
-the role is bound to says where (nationwide, a region's provinces, one province, or a unit
-and its sub-units). Models say how their rows map onto that reach with two attributes:
+This module is the *mechanism*. Every page, form choice list, export and API endpoint gets its
+rows through :func:`restrict`. The *policy* (which role may do which named action on which
+resource, and how far the org unit a role is bound to reaches) is installed at start-up by the
+organisation app through :func:`install_policy`; the kernel imports no app.
+
+Actions are names: the five generic ones in :class:`Action` and any domain action a resource
+declares in the policy (``submit``, ``appraise``, ``approve``, ``pay``, ``merge``, ``dismiss``…).
+
+Models say how their rows map onto a reach with two attributes:
 
 ``scope_province_field``  path to a current ``territory.Province`` (or None)
 ``scope_org_unit_field``  path to an ``organisation.OrgUnit`` (or None)
@@ -17,21 +21,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any, Protocol
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ImproperlyConfigured, PermissionDenied
 from django.db import models
 from django.db.models import Q
 
 
 class Action(StrEnum):
+    """The generic actions every resource knows; domain actions are plain strings."""
+
     VIEW = "view"
     ADD = "add"
     CHANGE = "change"
     DELETE = "delete"
     EXPORT = "export"
-
-
-ACTION_LETTERS = {"v": Action.VIEW, "a": Action.ADD, "c": Action.CHANGE, "d": Action.DELETE, "e": Action.EXPORT}
 
 
 @dataclass(frozen=True)
@@ -51,6 +55,24 @@ class Scope:
     def is_empty(self) -> bool:
         return not (self.everywhere or self.province_ids or self.org_unit_ids)
 
+    def covers(self, *, province_id: int | None = None, org_unit_id: int | None = None) -> bool:
+        """Whether a row in ``province_id`` or bound to ``org_unit_id`` lies inside this scope.
+
+        A row is covered when any of the given places is reached (the same "or" as :meth:`q`);
+        a row with neither place is covered only by a nationwide scope.
+        """
+        if self.everywhere:
+            return True
+        if province_id is not None and province_id in self.province_ids:
+            return True
+        return org_unit_id is not None and org_unit_id in self.org_unit_ids
+
+    def limit_provinces(self, queryset: Any, province_field: str = "pk") -> Any:
+        """``queryset`` kept to the provinces of this scope through ``province_field`` (choice lists)."""
+        if self.everywhere:
+            return queryset
+        return queryset.filter(**{f"{province_field}__in": sorted(self.province_ids)})
+
     def q(self, model: type[models.Model]) -> Q:
         """The filter that keeps the rows of ``model`` inside this scope."""
         if self.everywhere:
@@ -65,51 +87,72 @@ class Scope:
         return condition
 
 
-def resource_of(model_or_label) -> str:
+NOWHERE = Scope()
+EVERYWHERE = Scope(everywhere=True)
+
+
+class AccessPolicy(Protocol):
+    """Decides a signed-in, active, non-superuser's reach for one action on one resource."""
+
+    def scope(self, user: Any, action: str, resource: str) -> Scope: ...
+
+    def forget(self, user: Any) -> None:
+        """Drop whatever the policy cached on ``user`` (after role changes)."""
+
+
+_policy: AccessPolicy | None = None
+
+
+def install_policy(policy: AccessPolicy) -> None:
+    """Install the access policy once, at start-up (an app's ``ready``)."""
+    global _policy
+    if _policy is not None:
+        raise ImproperlyConfigured(f"An access policy is already installed ({_policy!r}); it can be installed once.")
+    _policy = policy
+
+
+def uninstall_policy() -> AccessPolicy | None:
+    """Remove the installed policy and return it (tests of the installation itself only)."""
+    global _policy
+    previous, _policy = _policy, None
+    return previous
+
+
+def installed_policy() -> AccessPolicy:
+    if _policy is None:
+        raise ImproperlyConfigured(
+            "No access policy is installed: the organisation app installs it in its AppConfig.ready()."
+        )
+    return _policy
+
+
+def resource_of(model_or_label: type[models.Model] | str) -> str:
     if isinstance(model_or_label, str):
         return model_or_label
     return model_or_label._meta.label_lower
 
 
-def _grants(user) -> list[tuple[str, Scope]]:
-    """(role, reach) for each active assignment, cached on the user object for the request."""
-    cached = getattr(user, "_kc_grants", None)
-    if cached is None:
-        from khuyencong.organisation.services import active_grants
-
-        cached = active_grants(user)
-        user._kc_grants = cached
-    return cached
+def clear_cache(user: Any) -> None:
+    """Forget the cached grants of ``user`` (call after changing their role assignments)."""
+    installed_policy().forget(user)
 
 
-def clear_cache(user) -> None:
-    if hasattr(user, "_kc_grants"):
-        del user._kc_grants
-
-
-def user_scope(user, action: str, model_or_label) -> Scope:
+def user_scope(user: Any, action: str, model_or_label: type[models.Model] | str) -> Scope:
     """The union of the reach of every role that allows ``action`` on the resource."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
-        return Scope()
+        return NOWHERE
     if user.is_superuser:
-        return Scope(everywhere=True)
-    from khuyencong.organisation.permissions import allowed_actions
-
-    resource = resource_of(model_or_label)
-    scope = Scope()
-    for role, reach in _grants(user):
-        if action in allowed_actions(role, resource):
-            scope = scope | reach
-    return scope
+        return EVERYWHERE
+    return installed_policy().scope(user, str(action), resource_of(model_or_label))
 
 
-def can(user, action: str, model_or_label) -> bool:
+def can(user: Any, action: str, model_or_label: type[models.Model] | str) -> bool:
     """Whether the user may do ``action`` on the resource somewhere (menus, buttons, 403 vs 404)."""
     return not user_scope(user, action, model_or_label).is_empty
 
 
-def restrict(queryset, user, action: str = Action.VIEW):
-    """Only the rows of ``queryset`` that ``user`` may ``action``."""
+def restrict(queryset: Any, user: Any, action: str = Action.VIEW) -> Any:
+    """Only the rows of ``queryset`` (or of a model's default manager) that ``user`` may ``action``."""
     if isinstance(queryset, type) and issubclass(queryset, models.Model):
         queryset = queryset._default_manager.all()
     scope = user_scope(user, action, queryset.model)
@@ -120,7 +163,7 @@ def restrict(queryset, user, action: str = Action.VIEW):
     return queryset.filter(scope.q(queryset.model))
 
 
-def ensure_in_scope(user, action: str, instance: models.Model) -> None:
+def ensure_in_scope(user: Any, action: str, instance: models.Model) -> None:
     """Raise PermissionDenied unless the saved ``instance`` is inside the user's reach.
 
     Call inside the transaction that wrote it, so a denial rolls the write back.
@@ -131,5 +174,5 @@ def ensure_in_scope(user, action: str, instance: models.Model) -> None:
 
 
 class ScopedQuerySetMixin:
-    def restrict(self, user, action: str = Action.VIEW):
+    def restrict(self, user: Any, action: str = Action.VIEW) -> Any:
         return restrict(self, user, action)

@@ -1,7 +1,24 @@
 from django.contrib import admin
 
+from khuyencong.accounts.admin import UserAdmin
+from khuyencong.accounts.models import User
 from khuyencong.audit.admin import ChangeLoggedAdmin
 from khuyencong.organisation.models import OrgUnit, RoleAssignment
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 0
+    autocomplete_fields = ["org_unit"]
+
+
+# Accounts is identity only; the user page shows the roles from here, the app that owns them.
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserWithRolesAdmin(UserAdmin):
+    inlines = [RoleAssignmentInline]
 
 
 @admin.register(OrgUnit)

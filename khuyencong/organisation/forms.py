@@ -1,13 +1,16 @@
 from __future__ import annotations
 
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from khuyencong.kernel.scoping import Action, user_scope
 from khuyencong.kernel.text import vi_order
 from khuyencong.organisation.models import OrgUnit
-from khuyencong.territory.models import Province
-from khuyencong.web.forms import FilterForm, ScopedModelForm
+from khuyencong.web.forms import ScopedModelForm
+
+
+def edits_reach(user, action: str = Action.CHANGE) -> bool:
+    """Whether ``user`` may set the fields that decide reach: only nationwide editors may."""
+    return user_scope(user, action, OrgUnit).everywhere
 
 
 class OrgUnitForm(ScopedModelForm):
@@ -27,40 +30,41 @@ class OrgUnitForm(ScopedModelForm):
             "is_active",
         ]
 
-    # Kinds a provincial editor may create or edit: none of them widens anyone's reach.
-    LOCAL_KINDS = (OrgUnit.Kind.IMPLEMENTING_UNIT, OrgUnit.Kind.COMMUNE_COMMITTEE, OrgUnit.Kind.ESTABLISHMENT)
-    REACH_FIELDS = ("kind", "region", "parent", "province")
+    # Kinds a provincial editor may create.
+    LOCAL_KINDS = OrgUnit.LOCAL_KINDS
+    # What the people acting for a unit (and for its ancestors) reach is derived from these
+    # (organisation.services.reach_of, RoleAssignment.active): kind, region, province, the place
+    # in the tree and whether the unit is active. Only nationwide editors change them.
+    REACH_FIELDS = ("kind", "region", "parent", "province", "is_active")
+    # A reference unit is upserted by code on every `khuyencong migrate`: re-coding one duplicates it.
+    REFERENCE_FIELDS = ("code",)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["province"].queryset = (
             self.fields["province"].queryset.filter(valid_to__isnull=True).order_by(vi_order("short_name"))
         )
+        self.locked: tuple[str, ...] = ()
         action = Action.CHANGE if self.instance.pk else Action.ADD
-        if user_scope(self.user, action, OrgUnit).everywhere:
+        if edits_reach(self.user, action):
             return
-        # A unit's kind, region, parent and province decide how far the people acting for it
-        # reach (organisation.services.reach_of): only nationwide editors may set them freely.
         self.fields["region"].disabled = True
         self.fields["kind"].choices = [c for c in OrgUnit.Kind.choices if c[0] in self.LOCAL_KINDS]
-        if self.instance.pk and self.instance.kind not in self.LOCAL_KINDS:
-            for name in self.REACH_FIELDS:
+        if self.instance.pk:
+            # A new local unit has nobody acting for it yet; an existing one may have.
+            self.locked = self.REACH_FIELDS + (self.REFERENCE_FIELDS if self.instance.is_reference else ())
+            for name in self.locked:
                 self.fields[name].disabled = True
             self.fields["kind"].choices = OrgUnit.Kind.choices
 
-
-class OrgUnitFilterForm(FilterForm):
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds"))] + list(OrgUnit.Kind.choices))
-    province = forms.ModelChoiceField(
-        label=_("Province"),
-        queryset=Province.objects.current().order_by(vi_order("short_name")),
-        empty_label=_("All provinces"),
-    )
-
-    def filter(self, queryset):
-        data = self.cleaned_data
-        if data.get("kind"):
-            queryset = queryset.filter(kind=data["kind"])
-        if data.get("province"):
-            queryset = queryset.filter(province=data["province"])
-        return queryset
+    def clean(self):
+        cleaned = super().clean()
+        # A disabled field keeps its stored value whatever is posted; say so instead of
+        # quietly dropping a change the user asked for.
+        for name in self.locked:
+            if name == "is_active" or name not in self.data:
+                continue
+            stored = self.initial.get(name)
+            if str(self.data.get(name) or "") != str("" if stored is None else stored):
+                self.add_error(name, _("Only nationwide editors may change this field."))
+        return cleaned

@@ -49,6 +49,9 @@ class OrgUnit(ChangeLoggedModel):
 
     NATIONAL_KINDS = {Kind.MINISTRY, Kind.AGENCY}
     PROVINCIAL_KINDS = {Kind.PROVINCIAL_COMMITTEE, Kind.DOIT, Kind.PROVINCIAL_CENTRE, Kind.FINANCE_DEPT}
+    # Kinds a province manages itself. Every other kind is a standing reference unit, loaded and
+    # upserted by code by ``reference.load_reference_org_units`` and edited only nationwide.
+    LOCAL_KINDS = (Kind.IMPLEMENTING_UNIT, Kind.COMMUNE_COMMITTEE, Kind.ESTABLISHMENT)
 
     code = models.CharField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=255)
@@ -131,6 +134,10 @@ class OrgUnit(ChangeLoggedModel):
                 for child in OrgUnit._base_manager.filter(path__startswith=old).exclude(pk=self.pk):
                     OrgUnit._base_manager.filter(pk=child.pk).update(path=path + child.path[len(old) :])
 
+    @property
+    def is_reference(self) -> bool:
+        return self.kind not in self.LOCAL_KINDS
+
     def descendants(self, include_self: bool = True):
         units = OrgUnit.objects.filter(path__startswith=self.path)
         return units if include_self else units.exclude(pk=self.pk)
@@ -138,10 +145,12 @@ class OrgUnit(ChangeLoggedModel):
 
 class RoleAssignmentQuerySet(ChangeLoggedQuerySet):
     def active(self, on: dt.date | None = None):
+        """Assignments in force on ``on`` for active users; a deactivated org unit grants nothing."""
         on = on or dt.date.today()
         return self.filter(
             Q(valid_from__isnull=True) | Q(valid_from__lte=on),
             Q(valid_to__isnull=True) | Q(valid_to__gte=on),
+            Q(org_unit__isnull=True) | Q(org_unit__is_active=True),
             user__is_active=True,
         )
 

@@ -18,8 +18,9 @@ def reach_of(unit: OrgUnit | None) -> Scope:
     if unit is None or unit.kind in OrgUnit.NATIONAL_KINDS:
         return Scope(everywhere=True)
     province_ids: set[int] = set()
-    if unit.kind == OrgUnit.Kind.REGIONAL_CENTRE and unit.region_id:
-        province_ids |= set(unit.region.provinces.filter(valid_to__isnull=True).values_list("pk", flat=True))
+    region = unit.region if unit.region_id else None
+    if unit.kind == OrgUnit.Kind.REGIONAL_CENTRE and region is not None:
+        province_ids |= set(region.provinces.filter(valid_to__isnull=True).values_list("pk", flat=True))
     elif unit.province_id and unit.kind != OrgUnit.Kind.ESTABLISHMENT:
         province_ids.add(unit.province_id)
     org_unit_ids = set(OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
@@ -39,3 +40,8 @@ def assign_role(*, user, role: str, org_unit: OrgUnit | None, valid_from=None, v
         user=user, role=role, org_unit=org_unit, defaults={"valid_from": valid_from, "valid_to": valid_to}
     )
     return assignment
+
+
+def home_context(user) -> dict:
+    """What the home page shows about the signed-in user: their roles in force and where."""
+    return {"assignments": list(active_assignments(user).select_related("org_unit__province"))}

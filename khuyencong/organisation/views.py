@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from khuyencong.kernel.scoping import Action, restrict
-from khuyencong.organisation.forms import OrgUnitFilterForm, OrgUnitForm
+from khuyencong.organisation.filters import OrgUnitFilters
+from khuyencong.organisation.forms import OrgUnitForm, edits_reach
 from khuyencong.organisation.models import OrgUnit
+from khuyencong.organisation.selectors import org_unit_list, org_units
 from khuyencong.web.exports import ObjectExportView
 from khuyencong.web.generic import Column, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 
@@ -13,7 +16,7 @@ class OrgUnitViewMixin:
     model = OrgUnit
 
     def base_queryset(self):
-        return OrgUnit.objects.select_related("province", "parent", "region", "commune")
+        return org_units()
 
 
 class OrgUnitListView(OrgUnitViewMixin, ObjectListView):
@@ -24,8 +27,8 @@ class OrgUnitListView(OrgUnitViewMixin, ObjectListView):
         Column("province", _("Province"), sort="province__name"),
         Column("parent", _("Parent unit")),
     ]
-    default_sort = "path"
-    filter_form_class = OrgUnitFilterForm
+    filterset = OrgUnitFilters
+    selector = staticmethod(org_unit_list)
 
 
 class OrgUnitExportView(OrgUnitListView, ObjectExportView):
@@ -55,12 +58,23 @@ class OrgUnitDetailView(OrgUnitViewMixin, ObjectDetailView):
     ]
 
     def extra_context(self, obj):
-        children = restrict(obj.children.select_related("province"), self.request.user, Action.VIEW)
-        return {"children": children.order_by("name")}
+        user = self.request.user
+        children = restrict(obj.children.select_related("province"), user, Action.VIEW)
+        context = {"children": children.order_by("name")}
+        if obj.is_reference and not edits_reach(user):
+            context["obj_can_change"] = False
+        return context
 
 
 class OrgUnitEditView(OrgUnitViewMixin, ObjectEditView):
     form_class = OrgUnitForm
+
+    def get_instance(self):
+        instance = super().get_instance()
+        # Standing reference units are upserted by code on every migrate: edited nationwide only.
+        if instance is not None and instance.is_reference and not edits_reach(self.request.user):
+            raise PermissionDenied
+        return instance
 
 
 class OrgUnitDeleteView(OrgUnitViewMixin, ObjectDeleteView):

@@ -8,11 +8,12 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
 from khuyencong.api.errors import ApiError
-from khuyencong.api.pagination import keyset_page
+from khuyencong.api.lists import list_page, query_schema
 from khuyencong.kernel.scoping import Action, can, ensure_in_scope, restrict
-from khuyencong.kernel.text import fold
+from khuyencong.registry.filters import CraftVillageFilters, EstablishmentFilters
 from khuyencong.registry.forms import EstablishmentForm
 from khuyencong.registry.models import CraftVillage, Establishment, IndustryLine, LegalForm
+from khuyencong.registry.selectors import craft_village_list, craft_villages, establishment_list, establishments
 from khuyencong.registry.services import queue_duplicates
 
 router = Router(tags=["registry"])
@@ -105,41 +106,23 @@ class EstablishmentPage(Schema):
     next_cursor: str | None
 
 
-class EstablishmentFilters(Schema):
-    q: str | None = None
-    province: str | None = None
-    commune: str | None = None
-    legal_form: LegalForm | None = None
-    status: Establishment.Status | None = None
-    craft_village: int | None = Field(None, ge=1, le=MAX_ID)
-    women_owned: bool | None = None
-    cursor: str | None = None
-    limit: int = 100
+EstablishmentQuery = query_schema(EstablishmentFilters, "EstablishmentQuery")
 
 
 def _queryset(user, action):
-    base = Establishment.objects.live().select_related("commune", "province", "legacy_commune")
-    return restrict(base.prefetch_related("industry_lines"), user, action)
+    return restrict(_with_details(establishments()), user, action)
+
+
+def _with_details(rows):
+    return rows.select_related("legacy_commune").prefetch_related("industry_lines")
 
 
 @router.get("/establishments", response=EstablishmentPage, summary="Establishments you may see")
-def list_establishments(request, filters: Query[EstablishmentFilters]):
-    rows = _queryset(request.auth, Action.VIEW)
-    if filters.q:
-        rows = rows.filter(search_text__contains=fold(filters.q))
-    if filters.province:
-        rows = rows.filter(province__code=filters.province)
-    if filters.commune:
-        rows = rows.filter(commune__code=filters.commune)
-    for name in ("legal_form", "status"):
-        if getattr(filters, name):
-            rows = rows.filter(**{name: getattr(filters, name)})
-    if filters.craft_village:
-        rows = rows.filter(craft_village_id=filters.craft_village)
-    if filters.women_owned is not None:
-        rows = rows.filter(women_owned=filters.women_owned)
-    items, next_cursor = keyset_page(rows, order_field="id", cursor=filters.cursor, limit=filters.limit)
-    return {"items": items, "next_cursor": next_cursor}
+def list_establishments(request, query: Query[EstablishmentQuery]):
+    """The filters of the establishments page, with the same names and values (province by code).
+    Past the first page of 100 rows this is an export: it needs the export permission and is logged."""
+    return list_page(request, query, spec_class=EstablishmentFilters, selector=establishment_list,
+                     model=Establishment, order_field="id", prepare=_with_details)  # fmt: skip
 
 
 @router.get("/establishments/{int:pk}", response=EstablishmentOut, summary="One establishment")
@@ -227,19 +210,15 @@ class CraftVillagePage(Schema):
     next_cursor: str | None
 
 
+CraftVillageQuery = query_schema(CraftVillageFilters, "CraftVillageQuery")
+
+
 @router.get("/craft-villages", response=CraftVillagePage, summary="Craft villages you may see")
-def list_craft_villages(
-    request, q: str | None = None, province: str | None = None, cursor: str | None = None, limit: int = 100
-):
-    rows = restrict(CraftVillage.objects.select_related("commune", "province"), request.auth, Action.VIEW)
-    if q:
-        rows = rows.filter(folded_name__contains=fold(q))
-    if province:
-        rows = rows.filter(province__code=province)
-    items, next_cursor = keyset_page(rows, order_field="id", cursor=cursor, limit=limit)
-    return {"items": items, "next_cursor": next_cursor}
+def list_craft_villages(request, query: Query[CraftVillageQuery]):
+    return list_page(request, query, spec_class=CraftVillageFilters, selector=craft_village_list,
+                     model=CraftVillage, order_field="id")  # fmt: skip
 
 
 @router.get("/craft-villages/{int:pk}", response=CraftVillageOut, summary="One craft village")
 def get_craft_village(request, pk: int):
-    return restrict(CraftVillage.objects.select_related("commune", "province"), request.auth, Action.VIEW).get(pk=pk)
+    return restrict(craft_villages(), request.auth, Action.VIEW).get(pk=pk)

@@ -33,7 +33,7 @@ class Gender(models.TextChoices):
     OTHER = "other", pgettext_lazy("gender", "Other")
 
 
-class IndustryLine(models.Model):
+class IndustryLine(ChangeLoggedModel):
     """An entry of a versioned catalogue of industry lines (ngành nghề)."""
 
     catalogue = models.CharField(_("catalogue"), max_length=40, default="VSIC-2018")
@@ -99,7 +99,7 @@ class CraftVillage(ChangeLoggedModel):
         super().save(*args, **kwargs)
 
 
-class EligibilityRule(models.Model):
+class EligibilityRule(ChangeLoggedModel):
     """Who may be supported, by location, under one legal version (data, not code).
 
     A rule applies on dates between ``effective_from`` and ``effective_to``; an establishment is
@@ -281,7 +281,7 @@ class Establishment(ChangeLoggedModel):
         super().save(*args, **kwargs)
 
 
-class DuplicateCandidate(models.Model):
+class DuplicateCandidate(ChangeLoggedModel):
     """A pair of establishments that may be the same, waiting for an officer's decision."""
 
     class Reason(models.TextChoices):

@@ -159,3 +159,50 @@ def merge_establishments(*, keep: Establishment, drop: Establishment, user) -> E
         status=DuplicateCandidate.Status.MERGED, reviewed_by=user, reviewed_at=now
     )
     return keep
+
+
+def queue_duplicates_batch(establishments: list[Establishment]) -> int:
+    """:func:`queue_duplicates` for many records at once (an import batch): one query for the live
+    records of their communes, the comparison in Python, one insert. Returns how many pairs are new."""
+    from khuyencong.kernel.text import fold
+
+    if not establishments:
+        return 0
+    communes = sorted({e.commune_id for e in establishments})
+    others: dict[int, list[tuple[int, str, int]]] = {}
+    live = Establishment.objects.live().filter(commune_id__in=communes).order_by()
+    for pk, name, commune_id, province_id in live.values_list("pk", "name", "commune_id", "province_id"):
+        others.setdefault(commune_id, []).append((pk, fold(name), province_id))
+    pairs: dict[tuple[int, int], DuplicateCandidate] = {}
+    for establishment in establishments:
+        mine = fold(establishment.name)
+        for pk, theirs, _province in others.get(establishment.commune_id, ()):
+            if pk == establishment.pk:
+                continue
+            pair = tuple(sorted((establishment.pk, pk)))
+            if pair in pairs:
+                continue
+            if theirs == mine:
+                reason, score = DuplicateCandidate.Reason.SAME_NAME_COMMUNE, 1.0
+            else:
+                shorter, longer = sorted((len(mine), len(theirs)))
+                if 2 * shorter / (shorter + longer or 1) < SIMILARITY_THRESHOLD:
+                    continue  # the ratio cannot reach the threshold
+                matcher = SequenceMatcher(None, mine, theirs)
+                if matcher.quick_ratio() < SIMILARITY_THRESHOLD or matcher.ratio() < SIMILARITY_THRESHOLD:
+                    continue
+                reason, score = DuplicateCandidate.Reason.SIMILAR_NAME, round(matcher.ratio(), 3)
+            pairs[pair] = DuplicateCandidate(
+                first_id=pair[0], second_id=pair[1], reason=reason, score=score, province_id=establishment.province_id
+            )
+    if not pairs:
+        return 0
+    firsts = {first for first, _second in pairs}
+    known = set(
+        DuplicateCandidate.objects.filter(first_id__in=firsts, second_id__in={s for _f, s in pairs}).values_list(
+            "first_id", "second_id"
+        )
+    )
+    new = [candidate for pair, candidate in pairs.items() if pair not in known]
+    DuplicateCandidate.objects.bulk_create(new, ignore_conflicts=True)
+    return len(new)

@@ -12,13 +12,10 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from khuyencong.kernel.scoping import Action, can, restrict
-from khuyencong.registry.forms import (
-    CraftVillageFilterForm,
-    CraftVillageForm,
-    EstablishmentFilterForm,
-    EstablishmentForm,
-)
+from khuyencong.registry.filters import CraftVillageFilters, EstablishmentFilters
+from khuyencong.registry.forms import CraftVillageForm, EstablishmentForm
 from khuyencong.registry.models import CraftVillage, DuplicateCandidate, Establishment
+from khuyencong.registry.selectors import craft_village_list, craft_villages, establishment_list, establishments
 from khuyencong.registry.services import MergeError, eligibility, merge_establishments, queue_duplicates
 from khuyencong.web.exports import ObjectExportView
 from khuyencong.web.generic import Column, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
@@ -28,7 +25,7 @@ class EstablishmentMixin:
     model = Establishment
 
     def base_queryset(self):
-        return Establishment.objects.live().select_related("commune", "province", "craft_village")
+        return establishments()
 
 
 ESTABLISHMENT_COLUMNS = [
@@ -45,10 +42,8 @@ ESTABLISHMENT_COLUMNS = [
 class EstablishmentListView(EstablishmentMixin, ObjectListView):
     template_name = "registry/establishment_list.html"
     columns = ESTABLISHMENT_COLUMNS
-    search_field = "search_text"
-    default_sort = "name"
-    search_sort = "-id"
-    filter_form_class = EstablishmentFilterForm
+    filterset = EstablishmentFilters
+    selector = staticmethod(establishment_list)
 
 
 class EstablishmentExportView(EstablishmentListView, ObjectExportView):
@@ -129,7 +124,7 @@ class CraftVillageMixin:
     model = CraftVillage
 
     def base_queryset(self):
-        return CraftVillage.objects.select_related("commune", "province")
+        return craft_villages()
 
 
 class CraftVillageListView(CraftVillageMixin, ObjectListView):
@@ -142,8 +137,8 @@ class CraftVillageListView(CraftVillageMixin, ObjectListView):
         Column("decision_date", gettext_lazy("Recognition decision date"), filter="vndate"),
         Column("crafts", gettext_lazy("Crafts")),
     ]
-    default_sort = "name"
-    filter_form_class = CraftVillageFilterForm
+    filterset = CraftVillageFilters
+    selector = staticmethod(craft_village_list)
 
 
 class CraftVillageExportView(CraftVillageListView, ObjectExportView):

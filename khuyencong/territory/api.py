@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from ninja import Query, Router, Schema
+from ninja import Field, Query, Router, Schema
 
 from khuyencong.api.errors import ApiError
 from khuyencong.api.pagination import keyset_page
@@ -29,7 +29,10 @@ class ProvinceOut(ProvinceRef):
 
 
 class ProvinceDetail(ProvinceOut):
-    successor: ProvinceRef | None
+    is_legacy: bool = Field(
+        description="True when the province no longer exists (merged in the 2025 reform); see ``successor``."
+    )
+    successor: ProvinceRef | None = Field(description="The province that took over a legacy province.")
     predecessors: list[ProvinceRef]
 
 
@@ -65,13 +68,26 @@ def list_provinces(request, at: dt.date | None = None):
     return list(_units_at(Province.objects.all(), at).order_by("code"))
 
 
-@router.get("/provinces/{code}", response=ProvinceDetail, summary="One province with its successor or predecessors")
+@router.get(
+    "/provinces/{code}",
+    response=ProvinceDetail,
+    summary="One province with its successor or predecessors",
+    description=(
+        "Without ``at``, a code in force today answers the current province; a code that exists only before "
+        "the reform answers the legacy province, marked ``is_legacy`` with its ``successor``."
+    ),
+)
 def get_province(request, code: str, at: dt.date | None = None):
-    province = _units_at(Province.objects.filter(code=code), at).select_related("successor").first()
+    provinces = Province.objects.filter(code=code).select_related("successor")
+    if at:
+        province = provinces.in_force(at).first()
+    else:
+        province = provinces.current().first() or provinces.order_by("-valid_to").first()
     if province is None:
         raise ApiError(404, "not_found", f"No province with code {code!r}" + (f" on {at:%d/%m/%Y}." if at else "."))
     return {
         **{f: getattr(province, f) for f in ProvinceOut.model_fields},
+        "is_legacy": province.is_legacy,
         "successor": province.successor,
         "predecessors": list(province.predecessors.order_by("code")),
     }

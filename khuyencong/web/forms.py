@@ -23,10 +23,10 @@ class ScopedModelForm(forms.ModelForm):
             related = field.queryset.model
             if hasattr(related, "scope_province_field") or hasattr(related, "scope_org_unit_field"):
                 field.queryset = restrict(field.queryset, user, Action.VIEW)
-            elif related._meta.label_lower == "territory.province" and not reach.everywhere:
-                field.queryset = field.queryset.filter(pk__in=reach.province_ids)
-            elif related._meta.label_lower == "territory.commune" and not reach.everywhere:
-                field.queryset = field.queryset.filter(province__in=reach.province_ids)
+            elif related._meta.label_lower == "territory.province":
+                field.queryset = reach.limit_provinces(field.queryset)
+            elif related._meta.label_lower == "territory.commune":
+                field.queryset = reach.limit_provinces(field.queryset, "province")
         for field in self.fields.values():
             widget = field.widget
             css = (

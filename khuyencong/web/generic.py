@@ -20,8 +20,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from khuyencong.kernel.filters import FilterSpec, bind
 from khuyencong.kernel.scoping import Action, can, ensure_in_scope, restrict
-from khuyencong.kernel.text import fold, vi_ordering
 from khuyencong.web.pagination import capped_page
 
 
@@ -95,39 +95,38 @@ class ScopedViewMixin(LoginRequiredMixin):
 
 
 class ObjectListView(ScopedViewMixin, View):
+    """A scoped, searchable, filterable, sortable list.
+
+    The rows come from ``selector(user=, action=, filters=)`` (the app's ``selectors.py``), with
+    the search, filters and sorts of ``filterset`` (the app's ``filters.py``): the API and the
+    export job read the same function, so the page, its export and the API list agree.
+    """
+
     template_name = "web/object_list.html"
     columns: list[Column] = []
-    search_field = "folded_name"
-    default_sort = "pk"
-    # With a search and no sort chosen, newest first: sorting every match by name is what makes a
-    # common term slow on a big table (bench/README.md). None keeps ``default_sort``.
-    search_sort: str | None = None
-    filter_form_class = None
+    filterset: type[FilterSpec] | None = None
+    selector = None  # staticmethod(app selector); None: filterset applied to base_queryset()
     page_size = 50
     count_cap = 10_000
 
-    def filter_queryset(self, queryset):
-        query = self.request.GET.get("q", "").strip()
-        if query and self.search_field:
-            queryset = queryset.filter(**{f"{self.search_field}__contains": fold(query)})
-        form = (
-            self.filter_form_class(self.request.GET or None, user=self.request.user) if self.filter_form_class else None
-        )
-        if form is not None and form.is_valid():
-            queryset = form.filter(queryset)
-        sort = self.request.GET.get("sort", "")
-        allowed = {c.sort for c in self.columns if c.sort}
-        # Names sort in Vietnamese alphabetical order (Đ after D), not by code point.
-        if sort in allowed or (sort.startswith("-") and sort[1:] in allowed):
-            queryset = queryset.order_by(*vi_ordering(self.model, sort), "pk")
-        elif query and self.search_sort:
-            queryset = queryset.order_by(self.search_sort)
-        else:
-            queryset = queryset.order_by(*vi_ordering(self.model, self.default_sort), "pk")
-        return queryset, form
+    @classmethod
+    def read(cls, *, user, action, filters=None):
+        """The rows ``user`` may ``action`` under ``filters`` (a bound spec or query parameters)."""
+        if cls.selector is not None:
+            return cls.selector(user=user, action=action, filters=filters)
+        queryset = restrict(cls().base_queryset(), user, action)
+        if cls.filterset is None:
+            return queryset.order_by("pk")
+        return bind(cls.filterset, filters, user=user).apply(queryset)
+
+    def get_filters(self) -> FilterSpec | None:
+        return self.filterset(self.request.GET, user=self.request.user) if self.filterset else None
 
     def get(self, request, *args, **kwargs):
-        queryset, form = self.filter_queryset(self.scoped())
+        if not can(request.user, self.action, self.model):
+            raise PermissionDenied
+        spec = self.get_filters()
+        queryset = self.read(user=request.user, action=self.action, filters=spec)
         page = capped_page(queryset, request.GET.get("page"), self.page_size, self.count_cap)
         rows = [(obj, [(col, col.value(obj)) for col in self.columns]) for obj in page.object_list]
         context = {
@@ -135,7 +134,7 @@ class ObjectListView(ScopedViewMixin, View):
             "columns": self.columns,
             "rows": rows,
             "page": page,
-            "filter_form": form,
+            "filter_form": spec,
             "query": request.GET.get("q", ""),
             "sort": request.GET.get("sort", ""),
             "detail_url_name": self.url_name("detail"),

@@ -1,10 +1,27 @@
-"""Vietnamese for everyone unless the person picked another language with the switch."""
+"""Web-layer middleware: NUL rejection and the language rule (Vietnamese unless the person picked
+another language with the switch)."""
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.utils import translation
 from django.utils.deprecation import MiddlewareMixin
+
+from khuyencong.web.views import error_400
+
+
+class RejectNulMiddleware:
+    """A NUL character in the path or query string is never legitimate, and PostgreSQL refuses it
+    in text parameters: answer 400 up front instead of failing deep inside a query."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in query or "\x00" in query:
+            return error_400(request)
+        return self.get_response(request)
 
 
 class LanguageMiddleware(MiddlewareMixin):

@@ -2,22 +2,14 @@ from __future__ import annotations
 
 import logging
 
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 from khuyencong.api.errors import error_response
-from khuyencong.organisation.services import active_assignments
 
 logger = logging.getLogger(__name__)
-
-
-@login_required
-def home(request):
-    assignments = list(active_assignments(request.user).select_related("org_unit__province"))
-    return render(request, "web/home.html", {"assignments": assignments})
 
 
 def _database_ok() -> bool:

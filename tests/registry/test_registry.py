@@ -39,7 +39,7 @@ def test_filters(client_for, agency_officer):
     from khuyencong.territory.models import Province
 
     nghe_an = Province.objects.current().get(code="40")
-    body = list_names(client, province=nghe_an.pk, q="co so")
+    body = list_names(client, province=nghe_an.code, q="co so")
     assert "Cơ sở nam chủ" in body and "Cơ sở nữ chủ" not in body
 
 
@@ -50,7 +50,7 @@ def test_legacy_province_filter(client_for, agency_officer):
     make_establishment(name="Cơ sở có xã cũ", commune=legacy.successor, legacy_commune=legacy)
     make_establishment(name="Cơ sở không có xã cũ")
     legacy_ht = Province.objects.legacy().get(code="42")
-    body = list_names(client_for(agency_officer), legacy_province=legacy_ht.pk, q="co so")
+    body = list_names(client_for(agency_officer), legacy_province=legacy_ht.code, q="co so")
     assert "Cơ sở có xã cũ" in body and "Cơ sở không có xã cũ" not in body
 
 

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from khuyencong.kernel.context import acting_as
+from khuyencong.organisation.demo import DEMO_PASSWORD
 
 
 class Command(BaseCommand):
@@ -13,7 +14,6 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         from khuyencong.demo import load_all
-        from khuyencong.organisation.demo import DEMO_PASSWORD
 
         with acting_as(None):
             loaded = load_all(establishments=options["establishments"])

@@ -1,0 +1,44 @@
+"""The REST API's composition root (django-ninja, under /api/v1/): every domain app contributes a
+router from its ``api.py``; ``khuyencong.api`` holds only the framework (errors, auth, pagination)."""
+
+from __future__ import annotations
+
+from django.contrib.auth.decorators import login_required
+from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
+
+from khuyencong.api import errors, schema
+from khuyencong.api.auth import BearerToken, Session
+from khuyencong.organisation.api import me_router
+from khuyencong.organisation.api import router as organisation_router
+from khuyencong.registry.api import router as registry_router
+from khuyencong.territory.api import router as territory_router
+
+
+class ReadableJSONRenderer(JSONRenderer):
+    # Vietnamese stays readable in responses instead of \uXXXX escapes.
+    json_dumps_params = {"ensure_ascii": False}
+
+
+def build_api() -> NinjaAPI:
+    api = NinjaAPI(
+        title="Khuyến công API",
+        version="1",
+        description="REST API of the khuyến công (industrial extension) programme system.",
+        urls_namespace="api",
+        renderer=ReadableJSONRenderer(),
+        auth=[BearerToken(), Session()],
+        docs_url="/docs",
+        docs_decorator=login_required,
+        openapi_url="/openapi.json",
+    )
+    errors.install(api)
+    schema.install(api)
+    api.add_router("/", me_router)
+    api.add_router("/org-units", organisation_router)
+    api.add_router("/geo", territory_router)
+    api.add_router("/", registry_router)
+    return api
+
+
+api = build_api()

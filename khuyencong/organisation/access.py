@@ -1,0 +1,38 @@
+"""The access policy the kernel's scoping mechanism runs on: the role matrix plus the reach of
+the org unit each role assignment is bound to. Installed once from ``OrganisationConfig.ready``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from khuyencong.kernel.scoping import NOWHERE, Scope
+from khuyencong.organisation.permissions import allowed_actions
+from khuyencong.organisation.services import active_grants
+
+_CACHE_ATTRIBUTE = "_kc_grants"
+
+
+class RoleMatrixPolicy:
+    """A user's reach for an action is the union of the reach of every active role allowing it."""
+
+    def grants(self, user: Any) -> list[tuple[str, Scope]]:
+        """(role, reach) for each active assignment, cached on the user object for the request."""
+        cached = getattr(user, _CACHE_ATTRIBUTE, None)
+        if cached is None:
+            cached = active_grants(user)
+            setattr(user, _CACHE_ATTRIBUTE, cached)
+        return cached
+
+    def forget(self, user: Any) -> None:
+        if hasattr(user, _CACHE_ATTRIBUTE):
+            delattr(user, _CACHE_ATTRIBUTE)
+
+    def scope(self, user: Any, action: str, resource: str) -> Scope:
+        scope = NOWHERE
+        for role, reach in self.grants(user):
+            if action in allowed_actions(role, resource):
+                scope = scope | reach
+        return scope
+
+    def __repr__(self) -> str:
+        return "RoleMatrixPolicy()"

@@ -1,0 +1,94 @@
+"""The scoping mechanism on its own: scopes, the installed policy, and the rules for who is nobody."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import AnonymousUser
+from django.core.exceptions import ImproperlyConfigured
+
+from khuyencong.kernel import scoping
+from khuyencong.kernel.scoping import Action, Scope, install_policy, uninstall_policy, user_scope
+
+
+def test_covers_a_province_or_an_org_unit_in_reach():
+    scope = Scope(province_ids=frozenset({42}), org_unit_ids=frozenset({7}))
+    assert scope.covers(province_id=42)
+    assert scope.covers(org_unit_id=7)
+    assert scope.covers(province_id=40, org_unit_id=7)
+    assert not scope.covers(province_id=40)
+    assert not scope.covers(org_unit_id=8)
+    assert not scope.covers()
+
+
+def test_everywhere_covers_anything_and_nowhere_covers_nothing():
+    assert Scope(everywhere=True).covers(province_id=1) and Scope(everywhere=True).covers()
+    assert not Scope().covers(province_id=1, org_unit_id=1)
+
+
+def test_scopes_union():
+    joined = Scope(province_ids=frozenset({1})) | Scope(org_unit_ids=frozenset({2}))
+    assert joined == Scope(province_ids=frozenset({1}), org_unit_ids=frozenset({2}))
+    assert (joined | Scope(everywhere=True)).everywhere
+
+
+class _Recording:
+    def __init__(self):
+        self.asked = []
+
+    def scope(self, user, action, resource):
+        self.asked.append((action, resource))
+        return Scope(province_ids=frozenset({5}))
+
+    def forget(self, user):
+        pass
+
+
+class _User:
+    is_authenticated = True
+    is_active = True
+    is_superuser = False
+
+
+@pytest.fixture
+def swapped_policy():
+    original = uninstall_policy()
+    yield
+    uninstall_policy()
+    install_policy(original)
+
+
+def test_a_second_policy_is_refused(swapped_policy):
+    install_policy(_Recording())
+    with pytest.raises(ImproperlyConfigured):
+        install_policy(_Recording())
+
+
+def test_no_policy_fails_loudly(swapped_policy):
+    with pytest.raises(ImproperlyConfigured):
+        user_scope(_User(), "view", "registry.establishment")
+
+
+def test_the_policy_answers_with_named_actions(swapped_policy):
+    policy = _Recording()
+    install_policy(policy)
+    assert user_scope(_User(), Action.VIEW, "registry.establishment") == Scope(province_ids=frozenset({5}))
+    user_scope(_User(), "approve", "projects.project")
+    assert policy.asked == [("view", "registry.establishment"), ("approve", "projects.project")]
+
+
+def test_anonymous_and_inactive_users_never_reach_the_policy(swapped_policy):
+    policy = _Recording()
+    install_policy(policy)
+    inactive = _User()
+    inactive.is_active = False
+    superuser = _User()
+    superuser.is_superuser = True
+    assert user_scope(AnonymousUser(), "view", "x.y").is_empty
+    assert user_scope(None, "view", "x.y").is_empty
+    assert user_scope(inactive, "view", "x.y").is_empty
+    assert user_scope(superuser, "view", "x.y").everywhere
+    assert policy.asked == []
+
+
+def test_the_organisation_app_installed_the_role_matrix():
+    assert type(scoping.installed_policy()).__name__ == "RoleMatrixPolicy"
