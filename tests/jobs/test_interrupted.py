@@ -23,7 +23,8 @@ from khuyencong.jobs.services import (
     resumable,
     start_resume,
 )
-from khuyencong.registry.jobs import IMPORT_COMMIT
+from khuyencong.web.imports import COMMIT as IMPORT_COMMIT
+from khuyencong.web.imports import DRY_RUN as IMPORT_DRY_RUN
 from khuyencong.registry.models import Establishment
 from tests.registry.fixtures.builders import row, write_xlsx
 
@@ -209,8 +210,8 @@ def test_worker_death_mid_import_ends_interrupted_and_resumes_without_doubles(
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from khuyencong.registry import importing
-    from khuyencong.registry.jobs import IMPORT_DRY_RUN
+    from khuyencong.registry import imports
+    from khuyencong.tabular import engine
     from khuyencong.territory.models import Commune
 
     ht = list(Commune.objects.current().filter(province__code="42").order_by("code").values_list("code", flat=True))
@@ -224,8 +225,8 @@ def test_worker_death_mid_import_ends_interrupted_and_resumes_without_doubles(
     client.post(reverse("registry_import:commit", args=[dry.pk]))
     commit = Job.objects.get(kind=IMPORT_COMMIT)
 
-    monkeypatch.setattr(importing, "BATCH_SIZE", 2)
-    real_save, calls = importing._Importer.save, {"n": 0}
+    monkeypatch.setattr(engine, "BATCH_SIZE", 2)
+    real_save, calls = imports.EstablishmentImport.save, {"n": 0}
 
     def dying_save(self, creates, updates):
         calls["n"] += 1
@@ -233,7 +234,7 @@ def test_worker_death_mid_import_ends_interrupted_and_resumes_without_doubles(
             raise WorkerKilled  # the process dies inside the second batch's transaction
         real_save(self, creates, updates)
 
-    monkeypatch.setattr(importing._Importer, "save", dying_save)
+    monkeypatch.setattr(imports.EstablishmentImport, "save", dying_save)
     with pytest.raises(WorkerKilled):
         execute(str(commit.pk))
     commit.refresh_from_db()
@@ -249,7 +250,7 @@ def test_worker_death_mid_import_ends_interrupted_and_resumes_without_doubles(
     assert commit.status == Job.Status.INTERRUPTED and commit.progress > 0
     assert resumable(commit) and services.resume_point(commit) == 3
 
-    monkeypatch.setattr(importing._Importer, "save", real_save)
+    monkeypatch.setattr(imports.EstablishmentImport, "save", real_save)
     resumed = start_resume(commit, title="Tiếp tục", owner=hatinh_officer)
     assert start_resume(commit, title="Tiếp tục", owner=hatinh_officer) is None  # a double click starts one job
     assert resumed.params["start_after_row"] == 3 and resumed.params["resumes"] == str(commit.pk)
