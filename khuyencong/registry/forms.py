@@ -6,6 +6,7 @@ from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
 from khuyencong.kernel.scoping import Action, user_scope
+from khuyencong.kernel.text import vi_order
 from khuyencong.registry.models import CraftVillage, Establishment, IndustryLine
 from khuyencong.registry.validation import compact_tax_code
 from khuyencong.territory.models import Commune
@@ -86,7 +87,7 @@ class EstablishmentForm(CommuneInReachMixin, ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["craft_village"].queryset = self.fields["craft_village"].queryset.order_by("name")
+        self.fields["craft_village"].queryset = self.fields["craft_village"].queryset.order_by(vi_order("name"))
         self.fields["industry_lines"].queryset = IndustryLine.objects.filter(valid_to__isnull=True)
         self.fields["industry_lines"].required = False
 

@@ -54,19 +54,15 @@ def test_legacy_province_filter(client_for, agency_officer):
     assert "Cơ sở có xã cũ" in body and "Cơ sở không có xã cũ" not in body
 
 
-def test_count_is_capped_not_counted_in_full(client_for, agency_officer, settings):
+def test_count_is_capped_not_counted_in_full(client_for, agency_officer, monkeypatch):
     for i in range(12):
         make_establishment(name=f"Cơ sở đếm {i:02}")
     from khuyencong.registry import views
 
-    views.EstablishmentListView.count_cap = 10
-    views.EstablishmentListView.page_size = 5
-    try:
-        body = list_names(client_for(agency_officer), q="co so dem")
-        last_page = list_names(client_for(agency_officer), q="co so dem", page=3)
-    finally:
-        views.EstablishmentListView.count_cap = 10_000
-        views.EstablishmentListView.page_size = 50
+    monkeypatch.setattr(views.EstablishmentListView, "count_cap", 10)
+    monkeypatch.setattr(views.EstablishmentListView, "page_size", 5)
+    body = list_names(client_for(agency_officer), q="co so dem")
+    last_page = list_names(client_for(agency_officer), q="co so dem", page=3)
     assert "trong hơn 10" in body
     assert "11–12" in last_page
 
