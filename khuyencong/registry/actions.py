@@ -150,22 +150,29 @@ def save_establishment(
 # --- craft villages ---------------------------------------------------------------------------
 
 
+def craft_village_in_use(village: CraftVillage) -> ActionRefused | None:
+    """Why the village cannot be deleted now (records still link to it), or None."""
+    linked = Establishment.objects.live().filter(craft_village=village).count()
+    if not linked:
+        return None
+    message = ngettext(
+        "“%(village)s” cannot be deleted: %(count)d establishment is linked to it. Link it to another village first.",
+        "“%(village)s” cannot be deleted: %(count)d establishments are linked to it. "
+        "Link them to another village first.",
+        linked,
+    )
+    return ActionRefused("in_use", message % {"village": village, "count": linked})
+
+
 def delete_craft_village(*, village: CraftVillage, user) -> None:
     """Delete a craft village nobody uses. Records still linked to it make the delete refused:
     unlinking them here would change their eligibility without a trace in their history."""
     if not restrict(CraftVillage.objects.filter(pk=village.pk), user, Action.DELETE).exists():
         raise ActionRefused("not_found", _("Not found."), status=404)
     with transaction.atomic():
-        linked = Establishment.objects.live().filter(craft_village=village).count()
-        if linked:
-            message = ngettext(
-                "“%(village)s” cannot be deleted: %(count)d establishment is linked to it. "
-                "Link it to another village first.",
-                "“%(village)s” cannot be deleted: %(count)d establishments are linked to it. "
-                "Link them to another village first.",
-                linked,
-            )
-            raise ActionRefused("in_use", message % {"village": village, "count": linked})
+        refusal = craft_village_in_use(village)
+        if refusal is not None:
+            raise refusal
         # Merged-away records keep their old link for history; release it through the logged queryset.
         Establishment.objects.filter(craft_village=village).update(craft_village=None)
         village.delete()

@@ -166,6 +166,9 @@ class CraftVillageEditView(CraftVillageMixin, ObjectEditView):
 
 
 class CraftVillageDeleteView(CraftVillageMixin, ObjectDeleteView):
+    def refusal(self, obj):
+        return actions.craft_village_in_use(obj)
+
     def delete(self, obj):
         actions.delete_craft_village(village=obj, user=self.request.user)
 

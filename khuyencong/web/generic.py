@@ -224,7 +224,12 @@ class ObjectDeleteView(ScopedViewMixin, View):
 
     def get(self, request, *args, **kwargs):
         obj = self.get_object()
-        return render(request, self.template_name, {**self.common_context(), "object": obj})
+        context = {**self.common_context(), "object": obj, "refusal": self.refusal(obj)}
+        return render(request, self.template_name, context)
+
+    def refusal(self, obj) -> ActionRefused | None:
+        """Why the delete would be refused, to say so before the user confirms (None: it would not)."""
+        return None
 
     def delete(self, obj) -> None:
         """Delete inside a transaction; domains override it to call their action."""

@@ -227,7 +227,10 @@ def test_merge_refusals_change_nothing(hatinh_officer, implementer, vietnamese):
 def test_deleting_a_linked_village_is_refused_with_the_count(client_for, hatinh_officer, vietnamese):
     village = make_village()
     linked = [make_establishment(craft_village=village) for _ in range(2)]
-    response = client_for(hatinh_officer).post(reverse("registry:craftvillage_delete", args=[village.pk]), follow=True)
+    client = client_for(hatinh_officer)
+    page = client.get(reverse("registry:craftvillage_delete", args=[village.pk])).content.decode()
+    assert 'id="delete-refused"' in page and "2 cơ sở" in page and 'id="confirm-delete"' not in page
+    response = client.post(reverse("registry:craftvillage_delete", args=[village.pk]), follow=True)
     assert "2 cơ sở" in response.content.decode()
     assert CraftVillage.objects.filter(pk=village.pk).exists()
     assert all(Establishment.objects.get(pk=e.pk).craft_village_id == village.pk for e in linked)
@@ -496,3 +499,39 @@ def test_the_openapi_spec_documents_put_patch_and_duplicate_actions(client, hati
     action = spec["paths"]["/api/v1/duplicates/{pk}/actions/{action}"]["post"]
     assert {"404", "409", "422"} <= set(action["responses"])
     assert "/api/v1/craft-villages/{pk}" in spec["paths"] and "delete" in spec["paths"]["/api/v1/craft-villages/{pk}"]
+
+
+# Every role against the write endpoints: allowed in reach, refused elsewhere, nothing changed.
+ROLE_OUTCOMES = {"agency": 200, "hatinh": 200, "nghean": 404, "implementer": 403, "outsider": 403}
+
+
+@pytest.mark.parametrize("who", sorted(ROLE_OUTCOMES))
+def test_api_patch_per_role(who, people, client):
+    est = make_establishment(name="Cơ sở theo vai trò")
+    before = row(est)
+    client.force_login(people[who])
+    response = client.patch(f"/api/v1/establishments/{est.pk}", {"name": "Đổi tên"}, "application/json")
+    assert response.status_code == ROLE_OUTCOMES[who], response.content
+    if ROLE_OUTCOMES[who] != 200:
+        assert row(est) == before
+
+
+@pytest.mark.parametrize("who", sorted(ROLE_OUTCOMES))
+def test_api_create_in_ha_tinh_per_role(who, people, client):
+    client.force_login(people[who])
+    body = {"name": "Cơ sở tạo theo vai trò", "legal_form": "household", "commune_code": commune_of("42").code}
+    response = client.post("/api/v1/establishments", body, "application/json")
+    expected = {"agency": 201, "hatinh": 201, "nghean": 422, "implementer": 403, "outsider": 403}[who]
+    assert response.status_code == expected, response.content
+    assert Establishment.objects.filter(name="Cơ sở tạo theo vai trò").exists() == (expected == 201)
+
+
+@pytest.mark.parametrize("who", sorted(ROLE_OUTCOMES))
+def test_api_dismiss_per_role(who, people, client):
+    pair = make_pair()
+    client.force_login(people[who])
+    response = client.post(f"/api/v1/duplicates/{pair.pk}/actions/dismiss", {}, "application/json")
+    assert response.status_code == ROLE_OUTCOMES[who], response.content
+    status = "dismissed" if ROLE_OUTCOMES[who] == 200 else "open"
+    assert DuplicateCandidate.objects.get(pk=pair.pk).status == status
+    assert DuplicateDecision.objects.count() == (1 if status == "dismissed" else 0)
