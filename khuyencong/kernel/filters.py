@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from khuyencong.kernel.text import fold
+from khuyencong.kernel.text import fold, vi_ordering
 
 EMPTY: tuple[object, ...] = (None, "", [], ())
 _ID = re.compile(r"^\d{1,18}$")
@@ -152,11 +152,14 @@ class FilterSpec(forms.Form):
         return queryset
 
     def order(self, queryset: QuerySet) -> QuerySet:
+        # Text columns sort in Vietnamese alphabetical order (Đ after D), not by code point.
         if self.sort:
-            return queryset.order_by(self.sort, "pk")
+            return queryset.order_by(*vi_ordering(queryset.model, self.sort), "pk")
         if self.query and self.search_sort:
             return queryset.order_by(*self.search_sort)
-        return queryset.order_by(*self.default_sort, "pk")
+        return queryset.order_by(
+            *(term for key in self.default_sort for term in vi_ordering(queryset.model, key)), "pk"
+        )
 
     def apply(self, queryset: QuerySet) -> QuerySet:
         return self.order(self.filter(self.search(queryset)))

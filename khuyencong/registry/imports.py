@@ -490,13 +490,13 @@ tabular.register_importer(NAME, EstablishmentImport)
 
 
 def dry_run(source, user, reporter=None, **options) -> tabular.ImportReport:
-    return tabular.dry_run(source, user, EstablishmentImport(), reporter, **options)
+    return tabular.dry_run(source, user, tabular.get_importer(NAME), reporter, **options)
 
 
 def commit(source, user, reporter=None, **options) -> tabular.ImportReport:
     """Runs as ``user`` in the change log unless an actor is already set (a job, the command)."""
     with context.acting_as(user) if context.get_actor() is None else nullcontext():
-        return tabular.commit(source, user, EstablishmentImport(), reporter, **options)
+        return tabular.commit(source, user, tabular.get_importer(NAME), reporter, **options)
 
 
 def example_tax_code() -> str:
