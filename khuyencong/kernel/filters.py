@@ -31,8 +31,8 @@ class InvalidFilters(Exception):
     """Raised by a selector given filter values that do not validate."""
 
     def __init__(self, spec: FilterSpec) -> None:
-        super().__init__("invalid filters")
         self.spec = spec
+        super().__init__("; ".join(f"{d['field']}: {d['message']}" for d in self.details) or "invalid filters")
 
     @property
     def details(self) -> list[dict[str, str | None]]:
