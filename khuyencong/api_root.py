@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
-from khuyencong.api import errors
+from khuyencong.api import errors, schema
 from khuyencong.api.auth import BearerToken, Session
 from khuyencong.organisation.api import me_router
 from khuyencong.organisation.api import router as organisation_router
@@ -33,6 +33,7 @@ def build_api() -> NinjaAPI:
         openapi_url="/openapi.json",
     )
     errors.install(api)
+    schema.install(api)
     api.add_router("/", me_router)
     api.add_router("/org-units", organisation_router)
     api.add_router("/geo", territory_router)

@@ -1,2 +1,3 @@
-"""The REST API framework: error envelopes (``errors``), authentication (``auth``) and keyset
-pagination (``pagination``). The API itself is composed in ``khuyencong.api_root``."""
+"""The REST API framework: error envelopes (``errors``), authentication (``auth``), keyset
+pagination (``pagination``) and the documented error responses (``schema``). The API itself is
+composed in ``khuyencong.api_root``."""

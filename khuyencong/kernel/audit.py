@@ -58,7 +58,9 @@ def _actor_fields() -> dict[str, Any]:
 
 def _model(name: str) -> type[models.Model]:
     """The audit app's tables, looked up by name so the kernel imports no app."""
-    return apps.get_model("audit", name)
+    model = apps.get_model("audit", name)
+    assert model is not None
+    return model
 
 
 def _entry(instance, action, before, after):
@@ -140,10 +142,11 @@ def _only_last_login(update_fields) -> bool:
 def _remember_before(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw or not isinstance(instance, ChangeLoggedModel) or _only_last_login(update_fields):
         return
-    instance._kc_before = None
+    before = None
     if instance.pk is not None and not instance._state.adding:
         previous = sender._base_manager.filter(pk=instance.pk).first()
-        instance._kc_before = snapshot(previous) if previous is not None else None
+        before = snapshot(previous) if previous is not None else None
+    instance.__dict__["_kc_before"] = before
 
 
 @receiver(post_save)
@@ -174,9 +177,15 @@ def _m2m_field(model: type[models.Model], field_name: str) -> models.ManyToManyF
     return field
 
 
+def _through(field: models.ManyToManyField) -> Any:
+    through = field.remote_field.through
+    assert through is not None and not isinstance(through, str)  # resolved once apps are ready
+    return through
+
+
 def _linked_ids(field: models.ManyToManyField, owner_pks: Iterable[Any]) -> dict[Any, list[Any]]:
     """owner pk -> sorted ids it links to through ``field``, read from the through table."""
-    through = field.remote_field.through
+    through = _through(field)
     source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
     owner_pks = list(owner_pks)
     linked: dict[Any, list[Any]] = {pk: [] for pk in owner_pks}
@@ -214,6 +223,19 @@ def log_m2m_change(
         _m2m_entry(instance, field_name, before, after).save()
 
 
+def log_m2m_changes(changes: Iterable[tuple[models.Model, str, Iterable[Any], Iterable[Any]]]) -> None:
+    """Log many through-table writes at once: (instance, field name, ids before, ids after) each.
+
+    For bulk writers (imports) that know both sides; unchanged relations are skipped.
+    """
+    entries = []
+    for instance, field_name, before_ids, after_ids in changes:
+        before, after = sorted(set(before_ids)), sorted(set(after_ids))
+        if before != after:
+            entries.append(_m2m_entry(instance, field_name, before, after))
+    log_many(entries)
+
+
 def _m2m_owners(instance, model, reverse: bool, pk_set, field) -> tuple[type[models.Model], list[Any]]:
     """The model that declares the field and the pks whose links this signal changes."""
     if not reverse:
@@ -222,7 +244,7 @@ def _m2m_owners(instance, model, reverse: bool, pk_set, field) -> tuple[type[mod
     if pk_set is not None:
         return owner_model, sorted(pk_set)
     # clear() from the other side: every owner linked to ``instance``.
-    through = field.remote_field.through
+    through = _through(field)
     source, target = f"{field.m2m_field_name()}_id", f"{field.m2m_reverse_field_name()}_id"
     owners = through._default_manager.filter(**{target: instance.pk}).values_list(source, flat=True)
     return owner_model, sorted(set(owners))

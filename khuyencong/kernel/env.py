@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
+from typing import Any
 
 
 class ImproperEnvironment(Exception):
@@ -87,7 +88,9 @@ def env_choice(
     return value
 
 
-def env_database_url(name: str, default: object = _MISSING, *, environ: Mapping[str, str] | None = None) -> dict:
+def env_database_url(
+    name: str, default: object = _MISSING, *, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
     """Parse a database URL into a Django DATABASES entry."""
     import dj_database_url
 
@@ -103,6 +106,6 @@ def env_database_url(name: str, default: object = _MISSING, *, environ: Mapping[
             f"Environment variable {name} uses unsupported scheme {scheme!r}; use sqlite:// or postgres://."
         )
     try:
-        return dj_database_url.parse(value, conn_max_age=60 if scheme != "sqlite" else 0)
+        return dict(dj_database_url.parse(value, conn_max_age=60 if scheme != "sqlite" else 0))
     except Exception as exc:  # dj-database-url raises several types
         raise ImproperEnvironment(f"Environment variable {name} is not a valid database URL: {exc}") from None

@@ -51,5 +51,5 @@ class RequestIdLogFilter(logging.Filter):
         record.request_id = context.get_request_id() or "-"
         client_id = context.get_client_request_id()
         if client_id:
-            record.request_id += f" client={client_id}"
+            record.request_id += f" client={client_id}"  # type: ignore[attr-defined]
         return True

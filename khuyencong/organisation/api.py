@@ -4,10 +4,11 @@ import datetime as dt
 
 from ninja import Query, Router, Schema
 
-from khuyencong.api.pagination import keyset_page
+from khuyencong.api.lists import list_page, query_schema
 from khuyencong.kernel.scoping import Action, restrict
-from khuyencong.kernel.text import fold
+from khuyencong.organisation.filters import OrgUnitFilters
 from khuyencong.organisation.models import OrgUnit
+from khuyencong.organisation.selectors import org_unit_list
 from khuyencong.organisation.services import active_assignments
 
 router = Router(tags=["org-units"])
@@ -45,25 +46,15 @@ class OrgUnitPage(Schema):
     next_cursor: str | None
 
 
-class OrgUnitFilters(Schema):
-    q: str | None = None
-    kind: OrgUnit.Kind | None = None
-    province: str | None = None
-    cursor: str | None = None
-    limit: int = 100
+OrgUnitQuery = query_schema(OrgUnitFilters, "OrgUnitQuery")
 
 
 @router.get("", response=OrgUnitPage, summary="Org units you may see")
-def list_org_units(request, filters: Query[OrgUnitFilters]):
-    units = restrict(OrgUnit.objects.select_related("province"), request.auth, Action.VIEW)
-    if filters.q:
-        units = units.filter(folded_name__contains=fold(filters.q))
-    if filters.kind:
-        units = units.filter(kind=filters.kind)
-    if filters.province:
-        units = units.filter(province__code=filters.province)
-    items, next_cursor = keyset_page(units, order_field="code", cursor=filters.cursor, limit=filters.limit)
-    return {"items": items, "next_cursor": next_cursor}
+def list_org_units(request, query: Query[OrgUnitQuery]):
+    """The filters of the org-units page (province by code). Past the first page of 100 rows this
+    is an export: it needs the export permission and is logged."""
+    return list_page(request, query, spec_class=OrgUnitFilters, selector=org_unit_list, model=OrgUnit,
+                     order_field="code")  # fmt: skip
 
 
 @router.get("/{int:unit_id}", response=OrgUnitOut, summary="One org unit")

@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from khuyencong.kernel.scoping import Action, user_scope
+from khuyencong.kernel.text import vi_order
 from khuyencong.organisation.models import OrgUnit
-from khuyencong.territory.models import Province
-from khuyencong.web.forms import FilterForm, ScopedModelForm
+from khuyencong.web.forms import ScopedModelForm
 
 
 def edits_reach(user, action: str = Action.CHANGE) -> bool:
@@ -43,7 +42,7 @@ class OrgUnitForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["province"].queryset = (
-            self.fields["province"].queryset.filter(valid_to__isnull=True).order_by("name")
+            self.fields["province"].queryset.filter(valid_to__isnull=True).order_by(vi_order("short_name"))
         )
         self.locked: tuple[str, ...] = ()
         action = Action.CHANGE if self.instance.pk else Action.ADD
@@ -69,18 +68,3 @@ class OrgUnitForm(ScopedModelForm):
             if str(self.data.get(name) or "") != str("" if stored is None else stored):
                 self.add_error(name, _("Only nationwide editors may change this field."))
         return cleaned
-
-
-class OrgUnitFilterForm(FilterForm):
-    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds"))] + list(OrgUnit.Kind.choices))
-    province = forms.ModelChoiceField(
-        label=_("Province"), queryset=Province.objects.current().order_by("name"), empty_label=_("All provinces")
-    )
-
-    def filter(self, queryset):
-        data = self.cleaned_data
-        if data.get("kind"):
-            queryset = queryset.filter(kind=data["kind"])
-        if data.get("province"):
-            queryset = queryset.filter(province=data["province"])
-        return queryset

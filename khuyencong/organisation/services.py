@@ -18,8 +18,9 @@ def reach_of(unit: OrgUnit | None) -> Scope:
     if unit is None or unit.kind in OrgUnit.NATIONAL_KINDS:
         return Scope(everywhere=True)
     province_ids: set[int] = set()
-    if unit.kind == OrgUnit.Kind.REGIONAL_CENTRE and unit.region_id:
-        province_ids |= set(unit.region.provinces.filter(valid_to__isnull=True).values_list("pk", flat=True))
+    region = unit.region if unit.region_id else None
+    if unit.kind == OrgUnit.Kind.REGIONAL_CENTRE and region is not None:
+        province_ids |= set(region.provinces.filter(valid_to__isnull=True).values_list("pk", flat=True))
     elif unit.province_id and unit.kind != OrgUnit.Kind.ESTABLISHMENT:
         province_ids.add(unit.province_id)
     org_unit_ids = set(OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))

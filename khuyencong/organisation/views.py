@@ -4,8 +4,10 @@ from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext_lazy as _
 
 from khuyencong.kernel.scoping import Action, restrict
-from khuyencong.organisation.forms import OrgUnitFilterForm, OrgUnitForm, edits_reach
+from khuyencong.organisation.filters import OrgUnitFilters
+from khuyencong.organisation.forms import OrgUnitForm, edits_reach
 from khuyencong.organisation.models import OrgUnit
+from khuyencong.organisation.selectors import org_unit_list, org_units
 from khuyencong.web.exports import ObjectExportView
 from khuyencong.web.generic import Column, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
 
@@ -14,7 +16,7 @@ class OrgUnitViewMixin:
     model = OrgUnit
 
     def base_queryset(self):
-        return OrgUnit.objects.select_related("province", "parent", "region", "commune")
+        return org_units()
 
 
 class OrgUnitListView(OrgUnitViewMixin, ObjectListView):
@@ -25,8 +27,8 @@ class OrgUnitListView(OrgUnitViewMixin, ObjectListView):
         Column("province", _("Province"), sort="province__name"),
         Column("parent", _("Parent unit")),
     ]
-    default_sort = "path"
-    filter_form_class = OrgUnitFilterForm
+    filterset = OrgUnitFilters
+    selector = staticmethod(org_unit_list)
 
 
 class OrgUnitExportView(OrgUnitListView, ObjectExportView):

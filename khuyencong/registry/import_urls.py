@@ -1,14 +1,7 @@
 """Mounted by the project at ``/establishments/import/``."""
 
-from django.urls import path
-
-from khuyencong.registry import import_views
+from khuyencong.registry.import_views import FLOW
+from khuyencong.web.imports import urlpatterns as import_pages
 
 app_name = "registry_import"
-urlpatterns = [
-    path("", import_views.upload, name="upload"),
-    path("template/", import_views.template, name="template"),
-    path("<uuid:pk>/", import_views.status, name="status"),
-    path("<uuid:pk>/progress/", import_views.progress, name="progress"),
-    path("<uuid:pk>/commit/", import_views.commit, name="commit"),
-]
+urlpatterns = import_pages(FLOW)

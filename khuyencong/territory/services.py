@@ -202,3 +202,54 @@ def region_of(province: Province | str | int, kind: Region.Kind | str) -> Region
     if not isinstance(province, Province):
         province = get_province(province)
     return province.regions.filter(kind=kind).order_by("code").first()
+
+
+class CommuneIndex:
+    """Every commune, current and legacy (~13k rows), keyed by code, for bulk look-ups (imports).
+
+    A code means the current unit when one has it; otherwise the legacy unit (the latest to end),
+    which is followed along its successor chain to the current unit it became - the same reading
+    as :func:`commune_successor` for today, in memory.
+    """
+
+    def __init__(self):
+        self.current: dict[str, tuple[int, str, int]] = {}  # code -> (pk, name, province)
+        self.legacy: dict[str, tuple[int, str, int | None, dt.date]] = {}  # code -> (pk, name, successor, valid_to)
+        self.successor: dict[int, int | None] = {}  # legacy pk -> successor pk
+        self.current_ids: dict[int, tuple[str, str, int]] = {}  # pk -> (code, name, province)
+        rows = Commune.objects.values_list("pk", "code", "name", "valid_to", "province_id", "successor_id")
+        for pk, code, name, valid_to, province_id, successor_id in rows.iterator(chunk_size=5_000):
+            if valid_to is None:
+                self.current[code] = (pk, name, province_id)
+                self.current_ids[pk] = (code, name, province_id)
+            else:
+                self.successor[pk] = successor_id
+                known = self.legacy.get(code)
+                if known is None or known[3] < valid_to:
+                    self.legacy[code] = (pk, name, successor_id, valid_to)
+        self.province_names = dict(Province.objects.values_list("pk", "name"))
+
+    def resolve(self, code: str) -> tuple[int, int, int | None, str] | None:
+        """(current commune, its province, legacy commune or None, legacy name) for a code."""
+        if code in self.current:
+            pk, _name, province_id = self.current[code]
+            return pk, province_id, None, ""
+        if code not in self.legacy:
+            return None
+        legacy_pk, legacy_name, target, _valid_to = self.legacy[code]
+        seen: set[int] = set()
+        while target is not None and target not in self.current_ids and target not in seen:
+            seen.add(target)
+            target = self.successor.get(target)
+        if target not in self.current_ids:
+            return None
+        return target, self.current_ids[target][2], legacy_pk, legacy_name
+
+    def leads_to(self, legacy_id: int | None, commune_id: int) -> bool:
+        """Whether the legacy unit's successor chain ends at ``commune_id``."""
+        target = self.successor.get(legacy_id) if legacy_id is not None else None
+        seen: set[int] = set()
+        while target is not None and target not in self.current_ids and target not in seen:
+            seen.add(target)
+            target = self.successor.get(target)
+        return target == commune_id

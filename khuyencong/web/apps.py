@@ -6,4 +6,4 @@ class WebConfig(AppConfig):
     label = "web"
 
     def ready(self):
-        from khuyencong.web import exports  # noqa: F401  (registers the export job handler)
+        from khuyencong.web import exports, imports  # noqa: F401  (register the export and import job handlers)

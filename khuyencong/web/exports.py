@@ -7,8 +7,9 @@ import datetime as dt
 import io
 import tempfile
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponseRedirect, StreamingHttpResponse
-from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -17,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from khuyencong.jobs.services import attach_file, job_handler, start_job
 from khuyencong.kernel.audit import log_access
-from khuyencong.kernel.scoping import Action
+from khuyencong.kernel.scoping import Action, can
 from khuyencong.kernel.sheets import csv_text, xlsx_options
 from khuyencong.web.generic import ObjectListView
 
@@ -52,16 +53,37 @@ class ObjectExportView(ObjectListView):
 
     action = Action.EXPORT
     export_columns = None  # defaults to the list's columns
-    chunk_size = 2000
+    chunk_size = 1000
+    progress_every = 5000
     job_threshold = 20_000
     rows_per_sheet = 1_048_575
 
     def rows(self, queryset, columns):
-        for obj in queryset.iterator(chunk_size=self.chunk_size):
-            yield [_cell(col.value(obj)) for col in columns]
+        """The rows in the list's order, read in short chunks.
+
+        The ordered keys come first, in one query that ends before anything is written; then each
+        chunk of rows is its own query by key. No read stays open across the job's progress
+        writes, so on SQLite a record saved meanwhile by someone else cannot make the export fail
+        ("database is locked": a long read snapshot cannot be upgraded to a write). A row that
+        stops matching (deleted, merged, moved out of scope) between the two reads is left out.
+        """
+        keys = list(queryset.values_list("pk", flat=True))
+        unordered = queryset.order_by()
+        for start in range(0, len(keys), self.chunk_size):
+            chunk = keys[start : start + self.chunk_size]
+            found = {obj.pk: obj for obj in unordered.filter(pk__in=chunk)}
+            for key in chunk:
+                if key in found:
+                    yield [_cell(col.value(found[key])) for col in columns]
 
     def get(self, request, *args, **kwargs):
-        queryset, _form = self.filter_queryset(self.scoped())
+        if not can(request.user, self.action, self.model):
+            raise PermissionDenied
+        spec = self.get_filters()
+        if spec is not None and not spec.is_valid():
+            messages.error(request, _("Nothing was exported: correct the filters marked on the list first."))
+            return HttpResponseRedirect(f"{reverse(self.url_name('list'))}?{request.GET.urlencode()}")
+        queryset = self.read(user=request.user, action=self.action, filters=spec)
         params = {k: v for k, v in request.GET.items() if k != "page"}
         if queryset.order_by()[: self.job_threshold + 1].count() > self.job_threshold:
             job = start_job(
@@ -123,7 +145,7 @@ class ObjectExportView(ObjectListView):
                 sheet, row_in_sheet = new_sheet(sheets), 0
             row_in_sheet += 1
             sheet.write_row(row_in_sheet, 0, row)
-            if progress is not None and count % 5000 == 0:
+            if progress is not None and count % self.progress_every == 0:
                 progress(count)
         book.close()
         handle.seek(0)
@@ -144,7 +166,7 @@ class ObjectExportView(ObjectListView):
         count = 0
         for count, row in enumerate(self.rows(queryset, columns), start=1):
             writer.writerow(_guarded(row))
-            if progress is not None and count % 5000 == 0:
+            if progress is not None and count % self.progress_every == 0:
                 progress(count)
         text.flush()
         text.detach()
@@ -153,20 +175,16 @@ class ObjectExportView(ObjectListView):
 
 @job_handler("web.export")
 def run_export_job(job, report):
-    """Re-run an export view's query under the job owner's scope and attach the file."""
+    """Read the list again through its selector, under the job owner's scope, and attach the file."""
     view_class = import_string(job.params["view"])
-    if not issubclass(view_class, ObjectExportView):
+    if not (isinstance(view_class, type) and issubclass(view_class, ObjectExportView)):
         raise ValueError("not an export view")
-    request = RequestFactory().get("/", job.params.get("query", {}))
-    request.user = job.owner
-    request.htmx = False
-    view = view_class()
-    view.setup(request)
-    queryset, _form = view.filter_queryset(view.scoped())
+    query = job.params.get("query", {})
+    queryset = view_class.read(user=job.owner, action=Action.EXPORT, filters=query)
     total = max(1, queryset.order_by().count())
     report(1, _("Preparing the file"))
-    handle, filename, count = view.export(
-        queryset, job.owner, job.params.get("query", {}), progress=lambda n: report(min(99, n * 100 // total), "")
+    handle, filename, count = view_class().export(
+        queryset, job.owner, query, progress=lambda n: report(min(99, n * 100 // total), "")
     )
     attach_file(job, filename, handle.read())
     handle.close()

@@ -20,8 +20,9 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from khuyencong.kernel.filters import FilterSpec, bind
+from khuyencong.kernel.lifecycle import ActionRefused
 from khuyencong.kernel.scoping import Action, can, ensure_in_scope, restrict
-from khuyencong.kernel.text import fold
 from khuyencong.web.pagination import capped_page
 
 
@@ -95,38 +96,38 @@ class ScopedViewMixin(LoginRequiredMixin):
 
 
 class ObjectListView(ScopedViewMixin, View):
+    """A scoped, searchable, filterable, sortable list.
+
+    The rows come from ``selector(user=, action=, filters=)`` (the app's ``selectors.py``), with
+    the search, filters and sorts of ``filterset`` (the app's ``filters.py``): the API and the
+    export job read the same function, so the page, its export and the API list agree.
+    """
+
     template_name = "web/object_list.html"
     columns: list[Column] = []
-    search_field = "folded_name"
-    default_sort = "pk"
-    # With a search and no sort chosen, newest first: sorting every match by name is what makes a
-    # common term slow on a big table (bench/README.md). None keeps ``default_sort``.
-    search_sort: str | None = None
-    filter_form_class = None
+    filterset: type[FilterSpec] | None = None
+    selector = None  # staticmethod(app selector); None: filterset applied to base_queryset()
     page_size = 50
     count_cap = 10_000
 
-    def filter_queryset(self, queryset):
-        query = self.request.GET.get("q", "").strip()
-        if query and self.search_field:
-            queryset = queryset.filter(**{f"{self.search_field}__contains": fold(query)})
-        form = (
-            self.filter_form_class(self.request.GET or None, user=self.request.user) if self.filter_form_class else None
-        )
-        if form is not None and form.is_valid():
-            queryset = form.filter(queryset)
-        sort = self.request.GET.get("sort", "")
-        allowed = {c.sort for c in self.columns if c.sort}
-        if sort in allowed or (sort.startswith("-") and sort[1:] in allowed):
-            queryset = queryset.order_by(sort, "pk")
-        elif query and self.search_sort:
-            queryset = queryset.order_by(self.search_sort)
-        else:
-            queryset = queryset.order_by(self.default_sort, "pk")
-        return queryset, form
+    @classmethod
+    def read(cls, *, user, action, filters=None):
+        """The rows ``user`` may ``action`` under ``filters`` (a bound spec or query parameters)."""
+        if cls.selector is not None:
+            return cls.selector(user=user, action=action, filters=filters)
+        queryset = restrict(cls().base_queryset(), user, action)
+        if cls.filterset is None:
+            return queryset.order_by("pk")
+        return bind(cls.filterset, filters, user=user).apply(queryset)
+
+    def get_filters(self) -> FilterSpec | None:
+        return self.filterset(self.request.GET, user=self.request.user) if self.filterset else None
 
     def get(self, request, *args, **kwargs):
-        queryset, form = self.filter_queryset(self.scoped())
+        if not can(request.user, self.action, self.model):
+            raise PermissionDenied
+        spec = self.get_filters()
+        queryset = self.read(user=request.user, action=self.action, filters=spec)
         page = capped_page(queryset, request.GET.get("page"), self.page_size, self.count_cap)
         rows = [(obj, [(col, col.value(obj)) for col in self.columns]) for obj in page.object_list]
         context = {
@@ -134,7 +135,7 @@ class ObjectListView(ScopedViewMixin, View):
             "columns": self.columns,
             "rows": rows,
             "page": page,
-            "filter_form": form,
+            "filter_form": spec,
             "query": request.GET.get("q", ""),
             "sort": request.GET.get("sort", ""),
             "detail_url_name": self.url_name("detail"),
@@ -183,8 +184,10 @@ class ObjectEditView(ScopedViewMixin, View):
             raise PermissionDenied
         return None
 
-    def after_save(self, obj, *, created: bool) -> None:
-        """Domain follow-up inside the same transaction (e.g. queue possible duplicates)."""
+    def save(self, form):
+        """Write the valid form inside the view's transaction and return the object. Domains
+        override it to call their action (``<app>/actions.py``), which may raise ActionRefused."""
+        return form.save()
 
     def render_form(self, form, instance):
         return render(self.request, self.template_name, {**self.common_context(), "form": form, "object": instance})
@@ -201,12 +204,15 @@ class ObjectEditView(ScopedViewMixin, View):
         action = Action.CHANGE if instance is not None else Action.ADD
         try:
             with transaction.atomic():
-                obj = form.save()
+                obj = self.save(form)
                 # The saved row must still be inside the writer's reach, or nothing is kept.
                 ensure_in_scope(request.user, action, obj)
-                self.after_save(obj, created=instance is None)
         except PermissionDenied:
             form.add_error(None, _("You cannot save a record outside your org units."))
+            return self.render_form(form, instance)
+        except ActionRefused as exc:
+            for field, message in exc.errors.items():
+                form.add_error(field if field in form.fields else None, message)
             return self.render_form(form, instance)
         messages.success(request, _("Saved “%(obj)s”.") % {"obj": obj})
         return HttpResponseRedirect(reverse(self.url_name("detail"), args=[obj.pk]))
@@ -220,12 +226,19 @@ class ObjectDeleteView(ScopedViewMixin, View):
         obj = self.get_object()
         return render(request, self.template_name, {**self.common_context(), "object": obj})
 
+    def delete(self, obj) -> None:
+        """Delete inside a transaction; domains override it to call their action."""
+        obj.delete()
+
     def post(self, request, *args, **kwargs):
         obj = self.get_object()
         label = str(obj)
         try:
             with transaction.atomic():
-                obj.delete()
+                self.delete(obj)
+        except ActionRefused as exc:
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(reverse(self.url_name("detail"), args=[obj.pk]))
         except ProtectedError:
             messages.error(
                 request, _("“%(obj)s” cannot be deleted because other records refer to it.") % {"obj": label}
@@ -233,3 +246,48 @@ class ObjectDeleteView(ScopedViewMixin, View):
             return HttpResponseRedirect(reverse(self.url_name("detail"), args=[obj.pk]))
         messages.success(request, _("Deleted “%(obj)s”.") % {"obj": label})
         return HttpResponseRedirect(reverse(self.url_name("list")))
+
+
+class ObjectActionView(ScopedViewMixin, View):
+    """POST ``<pk>/do/<action>/``: take one lifecycle action on a record the user can see.
+
+    A record out of reach is a 404. The domain action decides the rest; its refusal becomes an
+    error message. An HTMX request gets back the partial of the actions now available (the
+    buttons), any other request a redirect.
+    """
+
+    http_method_names = ["post"]
+    lifecycle = None  # kernel.lifecycle.Lifecycle
+    partial_template = "web/_actions.html"
+
+    def perform(self, obj, action: str):
+        """Call the domain action for ``action``; by default the lifecycle step itself."""
+        return self.lifecycle.perform(obj, self.request.user, action, comment=self.request.POST.get("comment", ""))
+
+    def done_message(self, obj, action: str, result) -> str:
+        return _("Done.")
+
+    def success_url(self, obj, action: str, result) -> str:
+        return reverse(self.url_name("detail"), args=[obj.pk])
+
+    def refused_url(self, obj, action: str) -> str:
+        return reverse(self.url_name("detail"), args=[obj.pk])
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object(Action.VIEW)
+        action = self.kwargs["action"]
+        result = None
+        try:
+            result = self.perform(obj, action)
+        except ActionRefused as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, self.done_message(obj, action, result))
+        if request.htmx:
+            obj = self.scoped(Action.VIEW).filter(pk=obj.pk).first() or obj
+            steps = self.lifecycle.available(obj, request.user) if self.lifecycle else []
+            context = {"object": obj, "steps": steps, "action_url_name": self.url_name("action")}
+            return render(request, self.partial_template, context)
+        if result is None:
+            return HttpResponseRedirect(self.refused_url(obj, action))
+        return HttpResponseRedirect(self.success_url(obj, action, result))

@@ -11,8 +11,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.utils import translation
 from python_calamine import CalamineWorkbook
 
+from khuyencong import tabular
 from khuyencong.audit.models import ObjectChange
-from khuyencong.registry import importing
+from khuyencong.registry import imports
 from khuyencong.registry.models import DuplicateCandidate, Establishment, IndustryLine
 from khuyencong.territory.models import Commune
 from tests.registry.factories import make_establishment, make_village
@@ -50,7 +51,7 @@ def three_rows(ht):
 
 def test_dry_run_writes_nothing(tmp_path, hatinh_officer, ht):
     changes = ObjectChange.objects.count()
-    report = importing.dry_run(write_xlsx(tmp_path / "f.xlsx", three_rows(ht)), hatinh_officer)
+    report = imports.dry_run(write_xlsx(tmp_path / "f.xlsx", three_rows(ht)), hatinh_officer)
     assert report.ok and report.mode == "dry_run"
     assert report.counts == {"new": 3, "updated": 0, "unchanged": 0, "rejected": 0}
     assert Establishment.objects.count() == 0
@@ -61,7 +62,7 @@ def test_dry_run_writes_nothing(tmp_path, hatinh_officer, ht):
 def test_commit_creates_then_the_same_file_is_unchanged_then_a_change_updates(tmp_path, hatinh_officer, ht):
     rows = three_rows(ht)
     path = write_xlsx(tmp_path / "f.xlsx", rows)
-    report = importing.commit(path, hatinh_officer)
+    report = imports.commit(path, hatinh_officer)
     assert report.counts == {"new": 3, "updated": 0, "unchanged": 0, "rejected": 0}
     assert report.committed_through_row == 4
     first = Establishment.objects.get(tax_code=tax_code(1))
@@ -76,15 +77,15 @@ def test_commit_creates_then_the_same_file_is_unchanged_then_a_change_updates(tm
     creates = ObjectChange.objects.filter(content_type=content_type, action="create")
     assert creates.count() == 3 and set(creates.values_list("user_name", flat=True)) == {"hatinh"}
 
-    again = importing.commit(path, hatinh_officer)
-    # the row without tax code or external id cannot be matched: it is new again (and queued as a duplicate)
-    assert again.counts == {"new": 1, "updated": 0, "unchanged": 2, "rejected": 0}
-    assert DuplicateCandidate.objects.filter(reason="same_name_commune").count() == 1
+    again = imports.commit(path, hatinh_officer)
+    # the row without tax code or external id is matched by its name in its commune
+    assert again.counts == {"new": 0, "updated": 0, "unchanged": 3, "rejected": 0}
+    assert Establishment.objects.count() == 3 and not DuplicateCandidate.objects.exists()
 
     rows[0]["Tổng lao động"] = 12
     rows[1]["Tên cơ sở"] = "Cơ sở nón lá Hương Khê"
     del rows[2]
-    changed = importing.commit(write_xlsx(tmp_path / "g.xlsx", rows), hatinh_officer)
+    changed = imports.commit(write_xlsx(tmp_path / "g.xlsx", rows), hatinh_officer)
     assert changed.counts == {"new": 0, "updated": 2, "unchanged": 0, "rejected": 0}
     first.refresh_from_db()
     assert first.workers_total == 12 and first.owner_name == "Trần Thị Mai"
@@ -101,7 +102,7 @@ def test_commit_creates_then_the_same_file_is_unchanged_then_a_change_updates(tm
 def test_blank_cells_keep_stored_values_and_external_id_fills_the_tax_code(tmp_path, hatinh_officer, ht):
     existing = make_establishment(external_id="HT-7", owner_name="Lê Văn Tám", workers_total=9)
     rows = [row(existing.commune.code, **{"Tên cơ sở": existing.name, "Mã ngoài": "HT-7", "Mã số thuế": tax_code(3)})]
-    report = importing.commit(write_xlsx(tmp_path / "f.xlsx", rows), hatinh_officer)
+    report = imports.commit(write_xlsx(tmp_path / "f.xlsx", rows), hatinh_officer)
     assert report.counts["updated"] == 1
     existing.refresh_from_db()
     assert existing.tax_code == tax_code(3)
@@ -110,7 +111,7 @@ def test_blank_cells_keep_stored_values_and_external_id_fills_the_tax_code(tmp_p
 
 def test_legacy_commune_is_mapped_to_its_successor_with_a_note(tmp_path, hatinh_officer, legacy_only):
     path = write_xlsx(tmp_path / "f.xlsx", [row(legacy_only.code, **{"Mã số thuế": tax_code(4)})])
-    dry = importing.dry_run(path, hatinh_officer)
+    dry = imports.dry_run(path, hatinh_officer)
     assert dry.counts["new"] == 1
     successor = legacy_only.successor
     assert dry.notes[0].row == 2
@@ -118,7 +119,7 @@ def test_legacy_commune_is_mapped_to_its_successor_with_a_note(tmp_path, hatinh_
         f"Mã xã {legacy_only.code} là {legacy_only.name}, đơn vị hành chính trước 1/7/2025; cơ sở được ghi vào "
         f"đơn vị kế thừa {successor.code} {successor.name} và giữ xã cũ làm thông tin lịch sử."
     )
-    importing.commit(path, hatinh_officer)
+    imports.commit(path, hatinh_officer)
     establishment = Establishment.objects.get(tax_code=tax_code(4))
     assert establishment.commune == successor and establishment.legacy_commune == legacy_only
     assert establishment.province == successor.province
@@ -128,7 +129,7 @@ def test_a_reused_code_means_the_current_unit(tmp_path, hatinh_officer, territor
     current_codes = Commune.objects.current().filter(province__code="42").values("code")
     legacy = Commune.objects.legacy().filter(province__code="42", code__in=current_codes).order_by("code").first()
     current = Commune.objects.get(code=legacy.code, valid_to__isnull=True)
-    importing.commit(write_xlsx(tmp_path / "f.xlsx", [row(legacy.code)]), hatinh_officer)
+    imports.commit(write_xlsx(tmp_path / "f.xlsx", [row(legacy.code)]), hatinh_officer)
     establishment = Establishment.objects.get()
     assert establishment.commune == current and establishment.legacy_commune is None
 
@@ -138,7 +139,7 @@ def test_nfd_text_numbers_and_dates_from_the_sample(hatinh_officer, territory):
     numbers, a date for the founding year, a number cell for a commune code, a legacy commune."""
     assert {"18073", "18100"} <= set(Commune.objects.current().values_list("code", flat=True))
     assert Commune.objects.legacy().filter(code="18077").exists()
-    report = importing.commit(FIXTURES / "mau-hop-le.xlsx", hatinh_officer)
+    report = imports.commit(FIXTURES / "mau-hop-le.xlsx", hatinh_officer)
     assert report.header_row == 3
     assert report.counts == {"new": 3, "updated": 0, "unchanged": 0, "rejected": 0}, report.to_dict()
     first = Establishment.objects.get(tax_code="4200000011")
@@ -159,12 +160,12 @@ def test_csv_with_and_without_bom_comma_or_semicolon(tmp_path, hatinh_officer, h
     rows[0]["Doanh thu năm (đồng)"] = "1.234.000.000 đ"
     rows[1]["Tên cơ sở"] = unicodedata.normalize("NFD", "Cơ sở nón lá, mũ")
     path = write_csv(tmp_path / "f.csv", rows, delimiter=delimiter, bom=bom)
-    report = importing.commit(path, hatinh_officer)
+    report = imports.commit(path, hatinh_officer)
     assert report.file_kind == "csv"
     assert report.counts == {"new": 3, "updated": 0, "unchanged": 0, "rejected": 0}, report.to_dict()
     assert Establishment.objects.get(tax_code=tax_code(1)).annual_revenue == 1_234_000_000
     assert Establishment.objects.filter(name="Cơ sở nón lá, mũ").exists()
-    assert importing.commit(path, hatinh_officer).counts["unchanged"] == 2
+    assert imports.commit(path, hatinh_officer).counts["unchanged"] == 3  # the keyless row by name and commune
 
 
 def test_error_workbook_has_the_rejected_rows_only(tmp_path, hatinh_officer, ht):
@@ -174,7 +175,7 @@ def test_error_workbook_has_the_rejected_rows_only(tmp_path, hatinh_officer, ht)
         {"STT": 3, **row(ht[0], **{"Tên cơ sở": "Sai lao động", "Tổng lao động": 2, "Lao động nữ": 3})},
     ]
     headers = ["STT", "Tên cơ sở", "Loại hình", "Mã số thuế", "Mã xã", "Tổng lao động", "Lao động nữ"]
-    report = importing.commit(write_xlsx(tmp_path / "f.xlsx", rows, headers), hatinh_officer)
+    report = imports.commit(write_xlsx(tmp_path / "f.xlsx", rows, headers), hatinh_officer)
     assert report.counts == {"new": 1, "updated": 0, "unchanged": 0, "rejected": 2}
     table = sheet_rows(report.error_workbook)
     assert table[0] == ["Dòng", *headers, "Lỗi"]
@@ -186,7 +187,7 @@ def test_error_workbook_has_the_rejected_rows_only(tmp_path, hatinh_officer, ht)
     # fixed and imported again: "Dòng" and "Lỗi" are ignored columns
     fixed = tmp_path / "fixed.xlsx"
     fixed.write_bytes(report.error_workbook)
-    again = importing.dry_run(fixed, hatinh_officer)
+    again = imports.dry_run(fixed, hatinh_officer)
     assert again.ok and again.counts["rejected"] == 2
 
 
@@ -200,7 +201,7 @@ def test_industry_lines_and_craft_villages(tmp_path, hatinh_officer, ht):
         row(ht[0], **{"Tên cơ sở": "B", "Mã ngoài": "B", "Ngành nghề": "9999", "Làng nghề": "Không có"}),
         row(ht[0], **{"Tên cơ sở": "C", "Mã ngoài": "C", "Làng nghề": "Làng không có"}),
     ]  # fmt: skip
-    report = importing.commit(write_xlsx(tmp_path / "f.xlsx", rows), hatinh_officer)
+    report = imports.commit(write_xlsx(tmp_path / "f.xlsx", rows), hatinh_officer)
     assert report.counts == {"new": 2, "updated": 0, "unchanged": 0, "rejected": 1}
     assert report.errors[0].messages == ["Không có mã ngành nghề: 9999."]
     assert report.notes[0].message == "Làng nghề “Làng không có” chưa có trong danh mục làng nghề của xã; để trống."
@@ -208,21 +209,21 @@ def test_industry_lines_and_craft_villages(tmp_path, hatinh_officer, ht):
     assert set(first.industry_lines.all()) == {weaving, food} and first.craft_village == village
 
     rows[0]["Ngành nghề"] = "1623"
-    again = importing.commit(write_xlsx(tmp_path / "g.xlsx", rows[:1]), hatinh_officer)
+    again = imports.commit(write_xlsx(tmp_path / "g.xlsx", rows[:1]), hatinh_officer)
     assert again.counts["updated"] == 1
     assert set(first.industry_lines.all()) == {weaving}
 
 
 def test_title_rows_above_the_header_keep_excel_row_numbers(tmp_path, hatinh_officer, ht):
     path = write_xlsx(tmp_path / "f.xlsx", [row(ht[0]), row("99999")], title="DANH SÁCH CƠ SỞ")
-    report = importing.dry_run(path, hatinh_officer)
+    report = imports.dry_run(path, hatinh_officer)
     assert report.header_row == 3 and report.errors[0].row == 5
 
 
 def test_progress_is_reported_per_batch(tmp_path, hatinh_officer, ht):
     rows = [row(ht[0], **{"Tên cơ sở": f"Cơ sở {i}", "Mã ngoài": f"X{i}"}) for i in range(5)]
     calls = []
-    report = importing.commit(
+    report = imports.commit(
         write_xlsx(tmp_path / "f.xlsx", rows), hatinh_officer, lambda p, m: calls.append((p, m)), batch_size=2
     )
     assert report.counts["new"] == 5
@@ -230,61 +231,68 @@ def test_progress_is_reported_per_batch(tmp_path, hatinh_officer, ht):
     assert calls[0][1] == "Đã ghi 2/5 dòng"
 
 
-def test_a_failed_batch_rolls_back_and_the_import_resumes_after_the_last_committed_row(
-    tmp_path, hatinh_officer, ht, monkeypatch
-):
-    rows = [row(ht[0], **{"Tên cơ sở": f"Cơ sở không mã {i}"}) for i in range(5)]  # no keys: resuming must skip
-    path = write_xlsx(tmp_path / "f.xlsx", rows)
-    calls = {"n": 0}
-    real_save = importing._Importer.save
+class FailingSecondBatch(imports.EstablishmentImport):
+    """Writes its second batch, then fails inside the batch's transaction (a lost connection)."""
 
-    def failing_save(self, creates, updates):
-        calls["n"] += 1
-        real_save(self, creates, updates)
-        if calls["n"] == 2:
+    def __init__(self):
+        self.batches = 0
+
+    def save(self, creates, updates):
+        self.batches += 1
+        super().save(creates, updates)
+        if self.batches == 2:
             raise RuntimeError("mất kết nối")
 
-    monkeypatch.setattr(importing._Importer, "save", failing_save)
+
+def test_a_failed_batch_rolls_back_and_the_import_resumes_after_the_last_committed_row(tmp_path, hatinh_officer, ht):
+    rows = [row(ht[0], **{"Tên cơ sở": f"Cơ sở không mã {i}"}) for i in range(5)]  # no keys: resuming must skip
+    path = write_xlsx(tmp_path / "f.xlsx", rows)
     checkpoints = []
-    with pytest.raises(RuntimeError):
-        importing.commit(path, hatinh_officer, batch_size=2, on_batch=lambda r: checkpoints.append(r.to_dict()))
+    with pytest.raises(tabular.ImportInterrupted) as stopped:
+        tabular.commit(path, hatinh_officer, FailingSecondBatch(), batch_size=2,
+                       on_batch=lambda r: checkpoints.append(r.to_dict()))  # fmt: skip
     assert Establishment.objects.count() == 2  # the second batch was rolled back
     assert checkpoints[-1]["committed_through_row"] == 3
-    monkeypatch.setattr(importing._Importer, "save", real_save)
-    report = importing.commit(path, hatinh_officer, batch_size=2, start_after_row=3)
+    report = stopped.value.report
+    assert report.interrupted and report.committed_through_row == 3
+    assert report.file_errors == [
+        "Ghi các dòng 4–5 không thành công nên các dòng này chưa được ghi. Các dòng đến dòng 3 đã được ghi; "
+        "hãy tiếp tục từ sau dòng 3."
+    ]
+    report = imports.commit(path, hatinh_officer, batch_size=2, start_after_row=3)
     assert report.counts["new"] == 3 and report.committed_through_row == 6
     assert Establishment.objects.count() == 5
     assert sorted(Establishment.objects.values_list("name", flat=True)) == [f"Cơ sở không mã {i}" for i in range(5)]
 
 
 def test_template_has_headers_an_example_row_and_the_allowed_values(hatinh_officer, ht):
-    content = importing.template_workbook(Commune.objects.get(code=ht[0], valid_to__isnull=True))
+    content = imports.template_workbook(Commune.objects.get(code=ht[0], valid_to__isnull=True))
     with CalamineWorkbook.from_filelike(io.BytesIO(content)) as workbook:
         assert workbook.sheet_names == ["Cơ sở CNNT", "Giá trị hợp lệ", "Hướng dẫn"]
         data = workbook.get_sheet_by_index(0).to_python()
         values = workbook.get_sheet_by_name("Giá trị hợp lệ").to_python()
-    assert data[0] == [c.header for c in importing.COLUMNS]
+    assert data[0] == [c.header for c in imports.COLUMNS]
     assert len(data) == 2
     columns = list(zip(*values, strict=True))
     assert columns[0][:3] == ("Loại hình", "Doanh nghiệp nhỏ và vừa", "Hợp tác xã") and "Hộ kinh doanh" in columns[0]
     assert "Đang hoạt động" in columns[1] and "Nữ" in columns[2] and columns[3][:3] == ("Có / Không", "Có", "Không")
     # the example row is importable as it is
     path = io.BytesIO(content)
-    report = importing.dry_run(path, hatinh_officer)
+    report = imports.dry_run(path, hatinh_officer)
     assert report.counts == {"new": 1, "updated": 0, "unchanged": 0, "rejected": 0}, report.to_dict()
 
 
 def test_messages_follow_the_active_language(tmp_path, hatinh_officer):
     path = write_xlsx(tmp_path / "f.xlsx", [row("99999")])
     with translation.override("en"):
-        report = importing.dry_run(path, hatinh_officer)
+        report = imports.dry_run(path, hatinh_officer)
     assert report.errors[0].messages == ["Unknown commune code 99999."]
 
 
 def test_agency_officer_imports_anywhere(tmp_path, agency_officer, ht, territory):
     na = Commune.objects.current().filter(province__code="40").order_by("code").first()
     rows = [row(ht[0]), row(na.code, **{"Tên cơ sở": "Cơ sở Nghệ An"})]
-    report = importing.commit(write_xlsx(tmp_path / "f.xlsx", rows), agency_officer)
+    report = imports.commit(write_xlsx(tmp_path / "f.xlsx", rows), agency_officer)
     assert report.counts["new"] == 2
     assert set(Establishment.objects.values_list("province__code", flat=True)) == {"40", "42"}
 
@@ -294,7 +302,7 @@ def test_an_update_can_move_the_establishment_to_another_commune(tmp_path, hatin
     path = write_xlsx(
         tmp_path / "f.xlsx", [row(ht[5], **{"Tên cơ sở": existing.name, "Mã số thuế": existing.tax_code})]
     )
-    report = importing.commit(path, hatinh_officer)
+    report = imports.commit(path, hatinh_officer)
     assert report.counts["updated"] == 1
     existing.refresh_from_db()
     assert existing.commune.code == ht[5] and existing.legacy_commune is None  # the old unit led elsewhere

@@ -7,8 +7,10 @@ import unicodedata
 
 import pytest
 
-from khuyencong.registry import importing
-from khuyencong.registry.importing import COLUMNS, _Invalid, header_key, key
+from khuyencong import tabular
+from khuyencong.registry.imports import COLUMNS
+from khuyencong.tabular.cells import Invalid, key
+from khuyencong.tabular.columns import header_key
 
 COLUMN = {c.field: c for c in COLUMNS}
 
@@ -21,7 +23,7 @@ def parse(field, raw):
 
 
 def error(field, raw) -> str:
-    with pytest.raises(_Invalid) as info:
+    with pytest.raises(Invalid) as info:
         parse(field, raw)
     return str(info.value)
 
@@ -139,4 +141,4 @@ def test_header_keys_ignore_case_accents_spaces_and_marks():
 
 
 def test_column_letters():
-    assert [importing.column_letter(i) for i in (0, 25, 26, 27, 701, 702)] == ["A", "Z", "AA", "AB", "ZZ", "AAA"]
+    assert [tabular.sheet.column_letter(i) for i in (0, 25, 26, 27, 701, 702)] == ["A", "Z", "AA", "AB", "ZZ", "AAA"]

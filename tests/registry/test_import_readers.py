@@ -10,16 +10,17 @@ import pytest
 import xlsxwriter
 from django.utils import translation
 
-from khuyencong.registry import importing
+from khuyencong import tabular
+from khuyencong.registry import imports
 from khuyencong.registry.models import Establishment
 from tests.registry.fixtures.builders import FIXTURES
 
-CALAMINE = importing.Limits()
-STREAM = importing.Limits(calamine_max_sheet_bytes=0)
+CALAMINE = tabular.Limits()
+STREAM = tabular.Limits(calamine_max_sheet_bytes=0)
 
 
 def rows_of(path, limits) -> dict[int, list]:
-    with importing.open_sheet(path, limits) as sheet:
+    with tabular.open_sheet(path, limits) as sheet:
         out = {}
         for row, cells in sheet.rows:
             cells = [""] * sheet.first_column + list(cells)
@@ -76,9 +77,9 @@ def test_openpyxl_workbooks_stream_too(tmp_path):
 @pytest.mark.parametrize("limits", [CALAMINE, STREAM], ids=["calamine", "stream"])
 def test_import_is_the_same_with_either_reader(hatinh_officer, territory, limits):
     with translation.override("vi"):
-        valid = importing.commit(FIXTURES / "mau-hop-le.xlsx", hatinh_officer, limits=limits)
-        formulas = importing.dry_run(FIXTURES / "cong-thuc.xlsx", hatinh_officer, limits=limits)
-        merged = importing.dry_run(FIXTURES / "o-gop.xlsx", hatinh_officer, limits=limits)
+        valid = imports.commit(FIXTURES / "mau-hop-le.xlsx", hatinh_officer, limits=limits)
+        formulas = imports.dry_run(FIXTURES / "cong-thuc.xlsx", hatinh_officer, limits=limits)
+        merged = imports.dry_run(FIXTURES / "o-gop.xlsx", hatinh_officer, limits=limits)
     assert valid.counts == {"new": 3, "updated": 0, "unchanged": 0, "rejected": 0}, valid.to_dict()
     assert valid.header_row == 3 and [n.row for n in valid.notes] == [6]
     assert Establishment.objects.get(tax_code="4200000011").founding_year == 2020

@@ -9,11 +9,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from python_calamine import CalamineWorkbook
 
+from khuyencong import tabular
 from khuyencong.audit.models import AccessLog
 from khuyencong.jobs.models import Job
 from khuyencong.jobs.services import execute
-from khuyencong.registry.jobs import IMPORT_COMMIT, IMPORT_DRY_RUN
+from khuyencong.registry import imports
 from khuyencong.registry.models import Establishment
+from khuyencong.web.imports import COMMIT as IMPORT_COMMIT
+from khuyencong.web.imports import DRY_RUN as IMPORT_DRY_RUN
 from tests.registry.fixtures.builders import row, tax_code, write_xlsx
 
 pytestmark = pytest.mark.django_db
@@ -173,8 +176,19 @@ def test_upload_form_refuses_other_file_types(client_for, hatinh_officer):
     assert not Job.objects.exists()
 
 
+class FailingSecondBatch(imports.EstablishmentImport):
+    def __init__(self):
+        self.batches = 0
+
+    def save(self, creates, updates):
+        self.batches += 1
+        super().save(creates, updates)
+        if self.batches == 2:
+            raise RuntimeError("mất kết nối")
+
+
 def test_a_failed_commit_can_be_resumed(client_for, hatinh_officer, tmp_path, ht, monkeypatch):
-    from khuyencong.registry import importing
+    from khuyencong.tabular import engine
 
     client = client_for(hatinh_officer)
     rows = [row(ht[0], **{"Tên cơ sở": f"Cơ sở {i}"}) for i in range(5)]
@@ -185,24 +199,15 @@ def test_a_failed_commit_can_be_resumed(client_for, hatinh_officer, tmp_path, ht
     client.post(reverse("registry_import:commit", args=[dry.pk]))
     commit = only_job(kind=IMPORT_COMMIT)
 
-    monkeypatch.setattr(importing, "BATCH_SIZE", 2)
-    real_save, calls = importing._Importer.save, {"n": 0}
-
-    def failing_save(self, creates, updates):
-        calls["n"] += 1
-        real_save(self, creates, updates)
-        if calls["n"] == 2:
-            raise RuntimeError("mất kết nối")
-
-    monkeypatch.setattr(importing._Importer, "save", failing_save)
-    execute(str(commit.pk))
+    monkeypatch.setattr(engine, "BATCH_SIZE", 2)
+    with tabular.replaced_importer(imports.NAME, FailingSecondBatch):
+        execute(str(commit.pk))
     commit.refresh_from_db()
     assert commit.status == Job.Status.FAILED and commit.result["committed_through_row"] == 3
     assert Establishment.objects.count() == 2
     page = client.get(reverse("registry_import:status", args=[commit.pk])).content.decode()
     assert "Các dòng đến dòng 3 đã được ghi" in page and 'id="import-resume"' in page
 
-    monkeypatch.setattr(importing._Importer, "save", real_save)
     client.post(reverse("registry_import:commit", args=[commit.pk]))
     resumed = Job.objects.get(kind=IMPORT_COMMIT, params__resumes=str(commit.pk))
     assert resumed.params["start_after_row"] == 3

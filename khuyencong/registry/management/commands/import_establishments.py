@@ -3,7 +3,7 @@
 A dry run unless ``--commit``; prints the counts and the rejected rows, and writes the error
 workbook to ``--report``. The user's scope applies (``--user``); without it an active superuser
 (the all-scope system account) is used. Same pipeline as the web import
-(``khuyencong.registry.importing``).
+(``khuyencong.registry.imports`` on ``khuyencong.tabular``).
 """
 
 from __future__ import annotations
@@ -17,9 +17,10 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
+from khuyencong import tabular
 from khuyencong.kernel.context import acting_as
 from khuyencong.kernel.scoping import Action, can
-from khuyencong.registry import importing
+from khuyencong.registry import imports
 from khuyencong.registry.models import Establishment
 
 KINDS = ("establishments",)
@@ -68,11 +69,26 @@ class Command(BaseCommand):
             if verbose:
                 self.stderr.write(f"{percent:3d}% {message}")
 
-        with acting_as(user):
+        reached = tabular.ImportReport(mode="commit", committed_through_row=options["resume_after"])
+
+        def checkpoint(report) -> None:
+            reached.committed_through_row = report.committed_through_row
+
+        try:
+            with acting_as(user):
+                if options["commit"]:
+                    report = imports.commit(
+                        path, user, reporter, start_after_row=options["resume_after"], on_batch=checkpoint
+                    )
+                else:
+                    report = imports.dry_run(path, user, reporter)
+        except tabular.ImportInterrupted as exc:
+            self._stopped(exc.report)
+            raise CommandError(_("The import stopped before the end of the file")) from exc
+        except KeyboardInterrupt:
             if options["commit"]:
-                report = importing.commit(path, user, reporter, start_after_row=options["resume_after"])
-            else:
-                report = importing.dry_run(path, user, reporter)
+                self._stopped(reached)
+            raise
 
         if not report.ok:
             for message in report.file_errors:
@@ -88,7 +104,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"{_('Row')} {note.row}: {note.message}")
         counts = report.counts
         summary = _("New: %(new)s, updated: %(updated)s, unchanged: %(unchanged)s, rejected: %(rejected)s.") % {
-            key: importing.vn_int(value) for key, value in counts.items()
+            key: tabular.vn_int(value) for key, value in counts.items()
         }
         mode = _("Imported") if options["commit"] else _("Dry run, nothing written")
         rate = report.rows / report.seconds if report.seconds else 0
@@ -98,4 +114,15 @@ class Command(BaseCommand):
         if options["report"]:
             options["report"].write_bytes(report.error_workbook or b"")
             self.stdout.write(_("Rejected rows written to %(path)s") % {"path": options["report"]})
+        sys.stdout.flush()
+
+    def _stopped(self, report) -> None:
+        """What was written, and how to go on (a failed batch)."""
+        for message in report.file_errors:
+            self.stderr.write(message)
+        row = report.committed_through_row
+        self.stdout.write(f"committed_through_row={row}")
+        self.stdout.write(
+            _("Resume with: khuyencong import establishments FILE --commit --resume-after %(row)s") % {"row": row}
+        )
         sys.stdout.flush()

@@ -1,0 +1,174 @@
+"""One definition of a list's search, filters and sort orders, for every way the list is read.
+
+A resource declares a :class:`FilterSpec` in its app's ``filters.py``: the form fields are the
+filters and their names are the public query parameters, the same on the HTML page, in the API,
+in an export job's saved query and in later dashboards. The app's ``selectors.py`` combines the
+spec with the scoping layer (``restrict``) into ``<resource>_list(*, user, action, filters)``.
+
+Reading a list is three steps, always in this order: search (``q``), filters, sort (``sort``).
+A spec is a Django form so the page can render it and show a message next to a bad value; the
+API binds the same spec to its query string and answers a bad value with a coded 422.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from khuyencong.kernel.text import fold, vi_ordering
+
+EMPTY: tuple[object, ...] = (None, "", [], ())
+_ID = re.compile(r"^\d{1,18}$")
+
+
+class InvalidFilters(Exception):
+    """Raised by a selector given filter values that do not validate."""
+
+    def __init__(self, spec: FilterSpec) -> None:
+        super().__init__("invalid filters")
+        self.spec = spec
+
+    @property
+    def details(self) -> list[dict[str, str | None]]:
+        return self.spec.error_details()
+
+
+class YesNoField(forms.TypedChoiceField):
+    """Yes / no / either. The page sends 1 or 0; API clients may also send true or false."""
+
+    ALIASES = {"true": "1", "yes": "1", "false": "0", "no": "0"}
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("choices", [("", _("All")), ("1", _("Yes")), ("0", _("No"))])
+        super().__init__(coerce=lambda value: value == "1", empty_value=None, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return self.ALIASES.get(value.lower(), value) if isinstance(value, str) else value
+
+
+class ReferenceField(forms.ModelChoiceField):
+    """A record chosen by its code (``to_field_name``) or id: an unknown, ambiguous-free lookup.
+
+    Unlike ``ModelChoiceField`` it never fails with a server error: an id too large for the
+    database or a code shared by two rows gives the first match or a field message.
+    """
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        value = str(value).strip()
+        key = self.to_field_name or "pk"
+        if key == "pk" and not _ID.match(value):
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        found = self.queryset.filter(**{key: value}).first()
+        if found is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return found
+
+
+class FilterSpec(forms.Form):
+    """Base class of a resource's filters. Subclasses declare fields and, where needed,
+    ``filter_<name>(queryset, value)``; other fields filter by ``lookups.get(name, name)``."""
+
+    search_field: str | None = None  # folded text column ``q`` searches, or None
+    search_sort: tuple[str, ...] | None = None  # order when searching without a chosen sort
+    sorts: tuple[str, ...] = ()  # sort keys the list offers; "-key" sorts descending
+    default_sort: tuple[str, ...] = ("pk",)
+    lookups: dict[str, str] = {}
+    RESERVED = ("q", "sort")
+
+    def __init__(self, data: Mapping | None = None, *, user=None):
+        super().__init__(data)
+        self.user = user
+        for field in self.fields.values():
+            field.required = False
+            small = (
+                "form-select form-select-sm"
+                if isinstance(field.widget, forms.Select)
+                else "form-control form-control-sm"
+            )
+            field.widget.attrs.setdefault("class", small)
+
+    # --- parameters ------------------------------------------------------------------------
+    @classmethod
+    def parameter_names(cls) -> tuple[str, ...]:
+        names = list(cls.base_fields)
+        if cls.search_field:
+            names.insert(0, "q")
+        if cls.sorts:
+            names.append("sort")
+        return tuple(names)
+
+    @property
+    def query(self) -> str:
+        return (self.data.get("q") or "").strip() if self.is_bound else ""
+
+    @property
+    def sort(self) -> str:
+        sort = (self.data.get("sort") or "").strip() if self.is_bound else ""
+        return sort if sort.lstrip("-") in self.sorts and sort.count("-") <= 1 else ""
+
+    def params(self) -> dict[str, Any]:
+        """The values asked for, as sent (for the access log and an export job's saved query)."""
+        if not self.is_bound:
+            return {}
+        return {name: self.data.get(name) for name in self.parameter_names() if self.data.get(name) not in EMPTY}
+
+    def error_details(self) -> list[dict[str, str | None]]:
+        return [
+            {"field": field if field != "__all__" else None, "message": str(message)}
+            for field, messages in self.errors.items()
+            for message in messages
+        ]
+
+    # --- reading ---------------------------------------------------------------------------
+    def search(self, queryset: QuerySet) -> QuerySet:
+        if self.query and self.search_field:
+            queryset = queryset.filter(**{f"{self.search_field}__contains": fold(self.query)})
+        return queryset
+
+    def filter(self, queryset: QuerySet) -> QuerySet:
+        """Apply every filter whose value is valid (a page shows a message next to the others)."""
+        if not self.is_bound:
+            return queryset
+        self.is_valid()
+        for name, value in self.cleaned_data.items():
+            if value in EMPTY:
+                continue
+            method = getattr(self, f"filter_{name}", None)
+            if method is not None:
+                queryset = method(queryset, value)
+            else:
+                queryset = queryset.filter(**{self.lookups.get(name, name): value})
+        return queryset
+
+    def order(self, queryset: QuerySet) -> QuerySet:
+        # Text columns sort in Vietnamese alphabetical order (Đ after D), not by code point.
+        if self.sort:
+            return queryset.order_by(*vi_ordering(queryset.model, self.sort), "pk")
+        if self.query and self.search_sort:
+            return queryset.order_by(*self.search_sort)
+        return queryset.order_by(
+            *(term for key in self.default_sort for term in vi_ordering(queryset.model, key)), "pk"
+        )
+
+    def apply(self, queryset: QuerySet) -> QuerySet:
+        return self.order(self.filter(self.search(queryset)))
+
+
+def bind(spec_class: type[FilterSpec], filters, *, user) -> FilterSpec:
+    """A bound spec from a spec (returned as is), a mapping of parameters or None; a mapping
+    that does not validate raises :class:`InvalidFilters` (selectors never guess)."""
+    if isinstance(filters, FilterSpec):
+        return filters
+    spec = spec_class(filters or {}, user=user)
+    if not spec.is_valid():
+        raise InvalidFilters(spec)
+    return spec

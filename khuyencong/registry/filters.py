@@ -1,0 +1,95 @@
+"""The filters and sort orders of the registry lists: one definition for the page, the API,
+exports and reports (see ``khuyencong.kernel.filters``)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
+
+from khuyencong.kernel.filters import FilterSpec, ReferenceField, YesNoField
+from khuyencong.kernel.scoping import Action, user_scope
+from khuyencong.kernel.text import vi_order
+from khuyencong.registry.models import CraftVillage, Establishment, IndustryLine, LegalForm
+from khuyencong.registry.services import eligible_q
+from khuyencong.territory.models import Province
+
+commune_code = RegexValidator(r"^\d{1,5}$", _("Type the commune's code in digits, e.g. 18073."))
+
+
+class ProvinceField(ReferenceField):
+    """A province chosen by its official code (as in the API and in official statistics)."""
+
+    def __init__(self, queryset, **kwargs):
+        kwargs.setdefault("empty_label", _("All provinces"))
+        super().__init__(queryset=queryset.order_by(vi_order("short_name")), to_field_name="code", **kwargs)
+
+
+def _provinces_in_reach(spec: FilterSpec, model) -> None:
+    """Offer only the provinces (current, and before 1/7/2025) the user may see records in."""
+    reach = user_scope(spec.user, Action.VIEW, model)
+    if reach.everywhere:
+        return
+    if "province" in spec.fields:
+        spec.fields["province"].queryset = reach.limit_provinces(
+            Province.objects.current().order_by(vi_order("short_name"))
+        )
+    if "legacy_province" in spec.fields:
+        spec.fields["legacy_province"].queryset = Province.objects.filter(successor__in=reach.province_ids).order_by(
+            vi_order("short_name")
+        )
+
+
+class EstablishmentFilters(FilterSpec):
+    province = ProvinceField(Province.objects.current(), label=_("Province"))
+    legacy_province = ProvinceField(Province.objects.legacy(), label=_("Province before 1/7/2025"))
+    commune = forms.CharField(label=_("Commune code"), validators=[commune_code])
+    legal_form = forms.ChoiceField(label=_("Legal form"), choices=[("", _("All forms")), *LegalForm.choices])
+    industry_line = ReferenceField(
+        label=_("Industry line"),
+        queryset=IndustryLine.objects.filter(valid_to__isnull=True),
+        to_field_name="code",
+        empty_label=_("All lines"),
+    )
+    craft_village = ReferenceField(
+        label=_("Craft village"), queryset=CraftVillage.objects.none(), empty_label=_("All villages")
+    )
+    status = forms.ChoiceField(label=_("Status"), choices=[("", _("All statuses")), *Establishment.Status.choices])
+    women_owned = YesNoField(label=_("Women-owned"))
+    ethnic_minority_workers = YesNoField(label=_("Ethnic-minority workers"))
+    disadvantaged_area = YesNoField(label=_("Disadvantaged area"))
+    eligible = YesNoField(label=_("Eligible today"))
+
+    search_field = "search_text"
+    # With a search and no sort chosen, newest first: sorting every match by name is what makes a
+    # common term slow on a big table (bench/README.md, registry-performance.md).
+    search_sort = ("-id",)
+    sorts = ("name", "tax_code", "legal_form", "province__name", "workers_total", "status")
+    default_sort = ("name",)
+    lookups = {"legacy_province": "legacy_commune__province", "industry_line": "industry_lines"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _provinces_in_reach(self, Establishment)
+        self.fields["craft_village"].queryset = CraftVillage.objects.restrict(self.user, Action.VIEW).order_by(
+            vi_order("name")
+        )
+
+    def filter_commune(self, queryset, value):
+        return queryset.filter(commune__code=value.zfill(5))
+
+    def filter_eligible(self, queryset, value):
+        return queryset.filter(eligible_q()) if value else queryset.exclude(eligible_q())
+
+
+class CraftVillageFilters(FilterSpec):
+    province = ProvinceField(Province.objects.current(), label=_("Province"))
+    recognised = YesNoField(label=_("Recognised"))
+
+    search_field = "folded_name"
+    sorts = ("name", "province__name", "recognised")
+    default_sort = ("name",)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _provinces_in_reach(self, CraftVillage)

@@ -1,0 +1,82 @@
+"""Schemathesis fuzzes every documented operation with the tokens of several roles: no answer may be a
+server error, and every answer (status, content type, body) must be one the spec documents."""
+
+import pytest
+import schemathesis
+from django.core import signals
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis import GenerationMode
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from khuyencong.accounts.tokens import issue_token
+from khuyencong.organisation.models import Role
+from tests.conftest import HA_TINH, NGHE_AN, _user
+from tests.registry.factories import make_establishment, make_village
+
+pytestmark = pytest.mark.django_db
+
+CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
+EXAMPLES_PER_OPERATION = 4  # per role, operation and mode: at most 4 roles x 13 x 2 x 4 = 416 requests
+
+
+@pytest.fixture
+def same_connection():
+    """The WSGI handler closes "old" connections around each request; inside the test's transaction that
+    would drop it, so (as Django's test client does) the requests share the test's connection."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def tokens(territory, agency_officer, hatinh_officer, django_user_model):
+    viewer = _user(django_user_model, "viewer", Role.VIEWER, f"SCT-{HA_TINH}")
+    finance = _user(django_user_model, "finance", Role.PROVINCIAL_FINANCE, f"STC-{HA_TINH}")
+    for province in (HA_TINH, HA_TINH, NGHE_AN):
+        make_establishment(province_code=province)
+        make_village(province_code=province)
+    users = {"agency": agency_officer, "hatinh": hatinh_officer, "viewer": viewer, "finance": finance}
+    return {name: issue_token(user=user, name="fuzz")[1] for name, user in users.items()}
+
+
+def test_fuzz_finds_no_server_error_and_nothing_outside_the_spec(tokens, same_connection):
+    app = get_wsgi_application()
+    any_token = {"Authorization": f"Bearer {tokens['hatinh']}"}
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, headers=any_token)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 10
+    failures, calls = [], []
+    for role, secret in tokens.items():
+        headers = {"Authorization": f"Bearer {secret}"}
+        for operation, mode in [(op, mode) for op in operations for mode in GenerationMode]:
+
+            @given(case=operation.as_strategy(generation_mode=mode))
+            @settings(
+                max_examples=EXAMPLES_PER_OPERATION,
+                deadline=None,
+                derandomize=True,
+                database=None,
+                phases=[Phase.explicit, Phase.generate],
+                suppress_health_check=list(HealthCheck),
+            )
+            def check(case):
+                response = case.call(headers=headers)
+                calls.append(response.status_code)
+                case.validate_response(response, checks=CHECKS, headers=headers)
+
+            try:
+                check()
+            except Exception as exc:  # every operation is tried; all failures are reported together
+                failures.append(f"{role} {mode} {operation.label}: {exc}")
+    assert not failures, "\n\n".join(failures)
+    assert len(calls) >= len(tokens) * len(operations) * 2  # every role, operation and mode was exercised
+    assert {200, 400, 404, 422} <= set(calls), sorted(set(calls))

@@ -1,0 +1,168 @@
+"""Query-count baselines for every list page and API list (NetBox's query_counts idea).
+
+Each list is rendered with 1 row and with N rows. The count must not grow with the rows (no
+query per row) and must not exceed its baseline in ``tests/query_counts.json``. After a change
+that rightly adds or removes a query, regenerate the file and review the diff:
+``KC_UPDATE_QUERY_COUNTS=1 python -m pytest tests/test_query_counts.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from khuyencong.audit.models import ObjectChange
+from khuyencong.jobs.models import Job
+from khuyencong.organisation.models import OrgUnit
+from khuyencong.registry.models import DuplicateCandidate, Establishment, IndustryLine
+from khuyencong.territory.models import Province
+from tests.registry.factories import make_establishment, make_village
+
+pytestmark = pytest.mark.django_db
+
+BASELINES = Path(__file__).with_name("query_counts.json")
+UPDATE = os.environ.get("KC_UPDATE_QUERY_COUNTS") == "1"
+N = 8
+
+
+def _establishments(numbers, user):
+    line = IndustryLine.objects.get_or_create(code="QC01", defaults={"name": "Ngành đếm truy vấn"})[0]
+    village = make_village(name="Làng nghề của cơ sở đếm")
+    names = []
+    for i in numbers:
+        row = make_establishment(name=f"Cơ sở đếm truy vấn {i}", craft_village=village)
+        row.industry_lines.add(line)
+        names.append(row.name)
+    return names
+
+
+def _villages(numbers, user):
+    return [make_village(name=f"Làng nghề đếm truy vấn {i}").name for i in numbers]
+
+
+def _org_units(numbers, user):
+    province = Province.objects.current().get(code="42")
+    parent = OrgUnit.objects.get(code="SCT-42")
+    return [
+        OrgUnit.objects.create(
+            code=f"QC-{i}",
+            name=f"Đơn vị đếm truy vấn {i}",
+            kind=OrgUnit.Kind.IMPLEMENTING_UNIT,
+            province=province,
+            parent=parent,
+        ).name
+        for i in numbers
+    ]
+
+
+def _changes(numbers, user):
+    kind = ContentType.objects.get_for_model(Establishment)
+    return [
+        ObjectChange.objects.create(
+            action="update",
+            content_type=kind,
+            object_id=str(i),
+            request_id="qc",
+            object_repr=f"Bản ghi đếm truy vấn {i}",
+            user=user,
+            user_name="qc",
+        ).object_repr
+        for i in numbers
+    ]
+
+
+def _duplicates(numbers, user):
+    names = []
+    for i in numbers:
+        first = make_establishment(name=f"Cơ sở trùng đếm {i}")
+        second = make_establishment(name=f"Cơ sở trùng đếm {i} bản sao")
+        DuplicateCandidate.objects.create(
+            first=first,
+            second=second,
+            province=first.province,
+            reason=DuplicateCandidate.Reason.SIMILAR_NAME,
+            score=0.9,
+        )
+        names.append(second.name)
+    return names
+
+
+def _jobs(numbers, user):
+    return [Job.objects.create(kind="web.export", title=f"Việc đếm truy vấn {i}", owner=user).title for i in numbers]
+
+
+@dataclass
+class Case:
+    key: str
+    url: str
+    who: str
+    make: Callable
+    params: dict = field(default_factory=dict)
+
+
+CASES = [
+    Case("page establishments", "/establishments/", "hatinh_officer", _establishments, {"q": "co so dem truy van"}),
+    Case(
+        "page craft villages",
+        "/establishments/craft-villages/",
+        "hatinh_officer",
+        _villages,
+        {"q": "lang nghe dem truy van"},
+    ),
+    Case("page org units", "/org-units/", "hatinh_officer", _org_units, {"q": "don vi dem truy van"}),
+    Case("page audit changes", "/audit/", "admin_user", _changes, {"request_id": "qc"}),
+    Case("page duplicates", "/establishments/duplicates/", "hatinh_officer", _duplicates),
+    Case("page jobs", "/jobs/", "hatinh_officer", _jobs),
+    Case(
+        "api establishments", "/api/v1/establishments", "hatinh_officer", _establishments, {"q": "co so dem truy van"}
+    ),
+    Case("api craft villages", "/api/v1/craft-villages", "hatinh_officer", _villages, {"q": "lang nghe dem truy van"}),
+    Case("api org units", "/api/v1/org-units", "hatinh_officer", _org_units, {"q": "don vi dem truy van"}),
+]
+
+
+def _load() -> dict[str, int]:
+    return json.loads(BASELINES.read_text()) if BASELINES.exists() else {}
+
+
+_measured: dict[str, int] = {}
+
+
+def _count(client, case) -> tuple[int, str]:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(case.url, case.params)
+    assert response.status_code == 200, response.content[:500]
+    return len(queries), response.content.decode()
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.key for case in CASES])
+def test_query_count_does_not_grow_with_rows_or_pass_its_baseline(case, request, client_for):
+    user = request.getfixturevalue(case.who)
+    client = client_for(user)
+    shown = case.make(range(1), user)
+    client.get(case.url, case.params)  # warm per-process caches (content types, templates)
+    one, body = _count(client, case)
+    assert all(name in body for name in shown)
+    shown += case.make(range(1, N), user)
+    many, body = _count(client, case)
+    assert all(name in body for name in shown), "the N rows are not all on the page"
+    assert many == one, f"{case.key}: {one} queries with 1 row, {many} with {N}: a query per row"
+    if UPDATE:
+        _measured[case.key] = many
+        BASELINES.write_text(json.dumps({**_load(), **_measured}, indent=2, sort_keys=True) + "\n")
+        return
+    baseline = _load().get(case.key)
+    assert baseline is not None, f"no baseline for {case.key}: run with KC_UPDATE_QUERY_COUNTS=1"
+    assert many <= baseline, f"{case.key}: {many} queries, baseline {baseline}"
+
+
+def test_every_baseline_belongs_to_a_case():
+    assert set(_load()) == {case.key for case in CASES}
