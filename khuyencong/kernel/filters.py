@@ -21,9 +21,9 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from khuyencong.kernel.text import fold
+from khuyencong.kernel.text import fold, vi_ordering
 
-EMPTY = (None, "", [], ())
+EMPTY: tuple[object, ...] = (None, "", [], ())
 _ID = re.compile(r"^\d{1,18}$")
 
 
@@ -35,7 +35,7 @@ class InvalidFilters(Exception):
         self.spec = spec
 
     @property
-    def details(self) -> list[dict[str, str]]:
+    def details(self) -> list[dict[str, str | None]]:
         return self.spec.error_details()
 
 
@@ -67,7 +67,9 @@ class ReferenceField(forms.ModelChoiceField):
         key = self.to_field_name or "pk"
         if key == "pk" and not _ID.match(value):
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        found = self.queryset.filter(**{key: value}).first()
+        found = self.queryset.filter(  # type: ignore[union-attr]
+            **{key: value}
+        ).first()
         if found is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return found
@@ -121,7 +123,7 @@ class FilterSpec(forms.Form):
             return {}
         return {name: self.data.get(name) for name in self.parameter_names() if self.data.get(name) not in EMPTY}
 
-    def error_details(self) -> list[dict[str, str]]:
+    def error_details(self) -> list[dict[str, str | None]]:
         return [
             {"field": field if field != "__all__" else None, "message": str(message)}
             for field, messages in self.errors.items()
@@ -150,11 +152,14 @@ class FilterSpec(forms.Form):
         return queryset
 
     def order(self, queryset: QuerySet) -> QuerySet:
+        # Text columns sort in Vietnamese alphabetical order (Đ after D), not by code point.
         if self.sort:
-            return queryset.order_by(self.sort, "pk")
+            return queryset.order_by(*vi_ordering(queryset.model, self.sort), "pk")
         if self.query and self.search_sort:
             return queryset.order_by(*self.search_sort)
-        return queryset.order_by(*self.default_sort, "pk")
+        return queryset.order_by(
+            *(term for key in self.default_sort for term in vi_ordering(queryset.model, key)), "pk"
+        )
 
     def apply(self, queryset: QuerySet) -> QuerySet:
         return self.order(self.filter(self.search(queryset)))
