@@ -110,3 +110,9 @@ def test_unknown_api_path_is_json_404_even_in_debug(settings, hatinh_officer, pa
     for response in (client.get(path), client.post(path, {}, "application/json")):
         assert response.status_code == 404
         assert response.json()["code"] == "not_found"
+
+
+def test_paging_parameters_are_explained(spec):
+    parameters = {p["name"]: p for p in spec["paths"]["/api/v1/geo/communes"]["get"]["parameters"]}
+    assert "next_cursor" in parameters["cursor"]["description"]
+    assert "500" in parameters["limit"]["description"]
