@@ -23,9 +23,9 @@ from khuyencong.jobs.services import (
     resumable,
     start_resume,
 )
+from khuyencong.registry.models import Establishment
 from khuyencong.web.imports import COMMIT as IMPORT_COMMIT
 from khuyencong.web.imports import DRY_RUN as IMPORT_DRY_RUN
-from khuyencong.registry.models import Establishment
 from tests.registry.fixtures.builders import row, write_xlsx
 
 pytestmark = pytest.mark.django_db
