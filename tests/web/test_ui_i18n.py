@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import openpyxl
 import pytest
@@ -107,3 +108,11 @@ def test_empty_detail_values_show_a_dash_not_a_collapsed_row(client_for, hatinh_
     dash = '<dd class="col-sm-9"><span class="text-secondary">—</span>'
     assert f'<dt class="col-sm-3">Số đăng ký kinh doanh</dt>{dash}' in text
     assert '<dt class="col-sm-3">Lao động</dt><dd class="col-sm-9">0</dd>' in text
+
+
+def test_plain_wording_for_officials(client_for, hatinh_officer):
+    client = client_for(hatinh_officer)
+    form = client.get(reverse("password_change")).content.decode()
+    assert re.search(r'<button type="submit"[^>]*>Đổi mật khẩu</button>', form)
+    listing = client.get(reverse("registry:establishment_list")).content.decode()
+    assert "Hồ sơ nghi trùng" in listing and "có thể trùng" not in listing
