@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.templatetags.static import static
-from django.urls import include, path
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import RedirectView
 
 from khuyencong import dashboard
@@ -31,6 +32,8 @@ urlpatterns = [
     path("audit/", include("khuyencong.audit.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    # Unknown API paths get the JSON 404 for any method, even with DEBUG on (no HTML technical page).
+    re_path(r"^api/", csrf_exempt(web_views.error_404)),
 ]
 
 handler400 = "khuyencong.web.views.error_400"

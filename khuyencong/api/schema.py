@@ -62,11 +62,14 @@ def add_error_responses(spec: dict) -> dict:
         for method, operation in path_item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
+            responses = operation["responses"]
             for status in error_statuses(method, operation):
-                operation["responses"].setdefault(
-                    str(status),
-                    {"description": ERROR_DESCRIPTIONS[status], "content": {"application/json": {"schema": ref}}},
-                )
+                if status in responses or str(status) in responses:
+                    continue  # an endpoint that declares the status itself keeps its own description
+                responses[status] = {
+                    "description": ERROR_DESCRIPTIONS[status],
+                    "content": {"application/json": {"schema": ref}},
+                }
     return spec
 
 

@@ -228,7 +228,7 @@ def execute(job_id: str) -> None:
     Job.objects.filter(pk=job.pk).update(scope=job.scope)
     handler = _HANDLERS.get(job.kind)
     pulse = Pulse(_pulse_writer(job.pk), heartbeat_interval()) if _side_thread_allowed() else None
-    job._pulse = pulse
+    job._pulse = pulse  # read by report_progress on this instance
     still_running = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING)
     try:
         if handler is None:

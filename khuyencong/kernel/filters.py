@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from khuyencong.kernel.text import fold, vi_ordering
 
-EMPTY = (None, "", [], ())
+EMPTY: tuple[object, ...] = (None, "", [], ())
 _ID = re.compile(r"^\d{1,18}$")
 
 
@@ -35,7 +35,7 @@ class InvalidFilters(Exception):
         self.spec = spec
 
     @property
-    def details(self) -> list[dict[str, str]]:
+    def details(self) -> list[dict[str, str | None]]:
         return self.spec.error_details()
 
 
@@ -121,7 +121,7 @@ class FilterSpec(forms.Form):
             return {}
         return {name: self.data.get(name) for name in self.parameter_names() if self.data.get(name) not in EMPTY}
 
-    def error_details(self) -> list[dict[str, str]]:
+    def error_details(self) -> list[dict[str, str | None]]:
         return [
             {"field": field if field != "__all__" else None, "message": str(message)}
             for field, messages in self.errors.items()

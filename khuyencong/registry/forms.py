@@ -4,24 +4,21 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
-from stdnum.exceptions import ValidationError as StdnumError
-from stdnum.vn import mst
 
 from khuyencong.kernel.scoping import Action, user_scope
 from khuyencong.kernel.text import vi_order
 from khuyencong.registry.models import CraftVillage, Establishment, IndustryLine
+from khuyencong.registry.validation import compact_tax_code
 from khuyencong.territory.models import Commune
 from khuyencong.web.forms import ScopedModelForm
 
 
 def clean_tax_code(value: str | None) -> str | None:
     """Validate a Vietnamese tax code (10 digits, or 13 with a branch suffix) and store it compact."""
-    if not value:
-        return None
     try:
-        return mst.validate(value)
-    except StdnumError:
-        raise ValidationError(_("The tax code %(code)s is not valid (wrong length or check digit).") % {"code": value})
+        return compact_tax_code(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
 
 
 class CommuneCodeField(forms.CharField):
@@ -97,14 +94,9 @@ class EstablishmentForm(CommuneInReachMixin, ScopedModelForm):
     def clean_tax_code(self):
         return clean_tax_code(self.cleaned_data.get("tax_code"))
 
-    def clean(self):
-        data = super().clean()
-        tax_code = data.get("tax_code")
-        if tax_code:
-            clash = Establishment.objects.filter(tax_code=tax_code).exclude(pk=self.instance.pk).first()
-            if clash is not None:
-                self.add_error("tax_code", _("Another establishment already has this tax code."))
-        return data
+    def validate_unique(self):
+        """Keys used by another record are checked by registry.actions.save_establishment, whose
+        message does not reveal a record outside the user's reach (the model's would)."""
 
 
 class CraftVillageForm(CommuneInReachMixin, ScopedModelForm):

@@ -19,6 +19,7 @@ from stdnum.vn import mst
 
 from khuyencong import tabular
 from khuyencong.kernel import context
+from khuyencong.kernel.audit import log_m2m_changes
 from khuyencong.kernel.scoping import Action, user_scope
 from khuyencong.kernel.text import fold
 from khuyencong.registry.models import CraftVillage, Establishment, Gender, IndustryLine, LegalForm
@@ -421,6 +422,7 @@ class EstablishmentImport(tabular.BaseImport):
         changed = {name: value for name, value in new.items() if stored[name] != value}
         if "industry_lines" in resolved and resolved["industry_lines"] != lines:
             resolved["lines_changed"] = True
+            resolved["lines_before"] = frozenset(lines)  # for the change log
         return changed
 
     def updated_instances(self, changes: dict[int, tuple[tabular.ParsedRow, dict[str, Any]]]) -> list:
@@ -451,6 +453,11 @@ class EstablishmentImport(tabular.BaseImport):
                     links.append(self.through(establishment_id=establishment.pk, industryline_id=line))
             if links:
                 self.through.objects.bulk_create(links)
+                log_m2m_changes(
+                    (establishment, "industry_lines", (), item.resolved["industry_lines"])
+                    for (item, _e), establishment in zip(creates, objects, strict=True)
+                    if item.resolved.get("industry_lines")
+                )
             keyless = [
                 establishment
                 for (item, _e), establishment in zip(creates, objects, strict=True)
@@ -470,6 +477,10 @@ class EstablishmentImport(tabular.BaseImport):
                         for line in i.resolved["industry_lines"]
                     ]
                 )
+                log_m2m_changes(
+                    (e, "industry_lines", i.resolved.get("lines_before", ()), i.resolved["industry_lines"])
+                    for i, e in relinked
+                )
 
 
 tabular.register_importer(NAME, EstablishmentImport)
@@ -479,13 +490,13 @@ tabular.register_importer(NAME, EstablishmentImport)
 
 
 def dry_run(source, user, reporter=None, **options) -> tabular.ImportReport:
-    return tabular.dry_run(source, user, EstablishmentImport(), reporter, **options)
+    return tabular.dry_run(source, user, tabular.get_importer(NAME), reporter, **options)
 
 
 def commit(source, user, reporter=None, **options) -> tabular.ImportReport:
     """Runs as ``user`` in the change log unless an actor is already set (a job, the command)."""
     with context.acting_as(user) if context.get_actor() is None else nullcontext():
-        return tabular.commit(source, user, EstablishmentImport(), reporter, **options)
+        return tabular.commit(source, user, tabular.get_importer(NAME), reporter, **options)
 
 
 def example_tax_code() -> str:

@@ -186,6 +186,7 @@ def amount(*, signed: bool = False, scales: bool = True):
     2,08 tỷ, 150 triệu; negative values only when ``signed`` (ledger adjustments)."""
 
     def parse(raw, column) -> int:
+        value: int | None
         if isinstance(raw, float) and raw.is_integer():
             value = int(raw)
         elif isinstance(raw, int) and not isinstance(raw, bool):

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from khuyencong.tabular.cells import key, normalize
+from khuyencong.tabular.cells import CONTROL, key, normalize
 from khuyencong.tabular.sheet import ImportFileError, Sheet
 
 ROW_HEADER = "Dòng"
@@ -55,6 +55,9 @@ class TableSpec:
     parent_key_field: str = ""
     key_field: str = ""
 
+    _index: dict[str, Column] = field(init=False, repr=False, compare=False, default_factory=dict)
+    _ignored: frozenset[str] = field(init=False, repr=False, compare=False, default=frozenset())
+
     def __post_init__(self):
         index: dict[str, Column] = {}
         for column in self.columns:
@@ -85,9 +88,10 @@ def blank(value: Any) -> bool:
 
 
 def cell_text(value: Any) -> str:
+    """A header cell as text; control characters shown as � (they cannot be stored or shown)."""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return normalize(str(value))
+    return CONTROL.sub("\ufffd", normalize(str(value)))
 
 
 @dataclass

@@ -12,7 +12,7 @@ import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import BinaryIO
+from typing import BinaryIO, cast
 
 from django.utils.translation import gettext as _
 
@@ -44,7 +44,7 @@ def _binary(source) -> Iterator[BinaryIO]:
     with tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024) as spool:
         shutil.copyfileobj(fh, spool)
         spool.seek(0)
-        yield spool
+        yield cast(BinaryIO, spool)
 
 
 def _size_of(fh: BinaryIO) -> int:

@@ -18,7 +18,7 @@ import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, BinaryIO
+from typing import IO, Any, BinaryIO
 from xml.etree import ElementTree
 from xml.parsers import expat
 
@@ -151,7 +151,7 @@ def _scan_merges(segment: bytes, scan: _Scan) -> None:
             position = segment.find(needle, position + 1)
 
 
-def _scan_cells(stream: BinaryIO, scan: _Scan) -> None:
+def _scan_cells(stream: IO[bytes], scan: _Scan) -> None:
     found = scan.found
     tail = b""
     while True:
@@ -235,7 +235,7 @@ def _peek(zf, member: str, strings: list[str]) -> list[tuple[int, list[Any]]]:
     except ImportFileError:
         pass
     finally:
-        rows.close()
+        rows.close()  # stream_rows returns a generator
     return found
 
 
@@ -491,7 +491,7 @@ def stream_rows(zf, member: str, strings: list[str], dates: frozenset[str], epoc
             ref = attrs.get("r")
             if ref:
                 letters = ref.rstrip("0123456789")
-                col = columns.get(letters)
+                col = columns.get(letters)  # None is handled just below
                 if col is None:
                     col = columns[letters] = _column_of(letters)
             else:

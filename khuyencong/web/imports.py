@@ -7,7 +7,8 @@ Two job kinds serve every importer; the importer's registered name travels in ``
 The flow's state lives on the jobs: a dry run that succeeded with something to write can be
 committed once - the claim is a compare-and-swap on the dry-run job's result, so simultaneous
 clicks start one commit job - and a commit that stopped (failed, or interrupted because its worker
-died) can be resumed once after its last committed row.
+died) can be resumed once after its last committed row (``jobs.services.start_resume``, the same
+kind of claim on ``resumed_by``).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from khuyencong import tabular
 from khuyencong.jobs.models import Job
-from khuyencong.jobs.services import attach_file, job_handler, start_job
+from khuyencong.jobs.services import attach_file, job_handler, resumable, start_job, start_resume
 from khuyencong.kernel.audit import log_access
 from khuyencong.kernel.scoping import Action, can
 
@@ -42,7 +43,7 @@ DRY_RUN = "tabular.dry_run"
 COMMIT = "tabular.commit"
 KINDS = (DRY_RUN, COMMIT)
 ALLOWED_SUFFIXES = (".xlsx", ".csv")
-INTERRUPTED = "interrupted"  # the status of a job whose worker died (where the jobs app has it)
+INTERRUPTED = Job.Status.INTERRUPTED  # a job whose worker died; resumable like a failed one
 
 
 @dataclass(frozen=True)
@@ -146,13 +147,6 @@ def _params(job: Job, **extra) -> dict:
     return {**{k: job.params[k] for k in keep if k in job.params}, **extra}
 
 
-def resumable(job: Job) -> bool:
-    """A commit that finished without succeeding (failed, or interrupted) and says where it got to."""
-    result = job.result or {}
-    stopped = job.status == Job.Status.FAILED or job.status == INTERRUPTED
-    return job.kind == COMMIT and stopped and ("committed_through_row" in result or job.status == INTERRUPTED)
-
-
 def _state(flow: ImportFlow, request, job: Job) -> dict:
     result = job.result or {}
     counts = result.get("counts") or {}
@@ -169,7 +163,8 @@ def _state(flow: ImportFlow, request, job: Job) -> dict:
         and is_owner
         and "commit_job" not in result
     )
-    can_resume = is_owner and resumable(job) and "resumed_by" not in result
+    # a commit that stopped (failed, or interrupted) after committing some batches, not yet resumed
+    can_resume = is_owner and job.kind == COMMIT and resumable(job)
     return {
         "flow": flow,
         "job": job,
@@ -179,7 +174,7 @@ def _state(flow: ImportFlow, request, job: Job) -> dict:
         "can_commit": can_commit,
         "can_resume": can_resume,
         "commit_job": commit_job,
-        "resumed_by": result.get("resumed_by"),
+        "resumed_by": job.resumed_by_id,
         "is_dry_run": job.kind == DRY_RUN,
         "resume_row": result.get("committed_through_row", 0),
     }
@@ -275,16 +270,13 @@ def commit(flow: ImportFlow, request, pk):
 
     if state["can_commit"]:
         new = _claim(job, "commit_job", start(_params(job, dry_run_job=str(job.pk))))
-        mark = "commit_job"
     elif state["can_resume"]:
-        row = int(state["resume_row"] or 0)
-        new = _claim(job, "resumed_by", start(_params(job, resumes=str(job.pk), start_after_row=row)))
-        mark = "resumed_by"
+        new = start_resume(job, title=title, owner=request.user)  # a compare-and-swap on resumed_by
     else:
-        new, mark = None, "commit_job" if job.kind == DRY_RUN else "resumed_by"
+        new = None
     if new is None:
         job.refresh_from_db()
-        follow = (job.result or {}).get(mark)
+        follow = (job.result or {}).get("commit_job") if job.kind == DRY_RUN else job.resumed_by_id
         if follow:
             return redirect(flow.url("status"), pk=follow)
         raise Http404

@@ -25,7 +25,6 @@ from khuyencong.jobs.services import (
 )
 from khuyencong.registry.models import Establishment
 from khuyencong.web.imports import COMMIT as IMPORT_COMMIT
-from khuyencong.web.imports import DRY_RUN as IMPORT_DRY_RUN
 from tests.registry.fixtures.builders import row, write_xlsx
 
 pytestmark = pytest.mark.django_db
@@ -210,9 +209,11 @@ def test_worker_death_mid_import_ends_interrupted_and_resumes_without_doubles(
 ):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
+    from khuyencong import tabular
     from khuyencong.registry import imports
     from khuyencong.tabular import engine
     from khuyencong.territory.models import Commune
+    from khuyencong.web.imports import DRY_RUN as IMPORT_DRY_RUN
 
     ht = list(Commune.objects.current().filter(province__code="42").order_by("code").values_list("code", flat=True))
     client = client_for(hatinh_officer)
@@ -226,16 +227,17 @@ def test_worker_death_mid_import_ends_interrupted_and_resumes_without_doubles(
     commit = Job.objects.get(kind=IMPORT_COMMIT)
 
     monkeypatch.setattr(engine, "BATCH_SIZE", 2)
-    real_save, calls = imports.EstablishmentImport.save, {"n": 0}
 
-    def dying_save(self, creates, updates):
-        calls["n"] += 1
-        if calls["n"] == 2:
-            raise WorkerKilled  # the process dies inside the second batch's transaction
-        real_save(self, creates, updates)
+    class Dying(imports.EstablishmentImport):
+        batches = 0
 
-    monkeypatch.setattr(imports.EstablishmentImport, "save", dying_save)
-    with pytest.raises(WorkerKilled):
+        def save(self, creates, updates):
+            Dying.batches += 1
+            if Dying.batches == 2:
+                raise WorkerKilled  # the process dies inside the second batch's transaction
+            super().save(creates, updates)
+
+    with tabular.replaced_importer(imports.NAME, Dying), pytest.raises(WorkerKilled):
         execute(str(commit.pk))
     commit.refresh_from_db()
     assert commit.status == Job.Status.RUNNING  # nobody recorded the death
@@ -250,7 +252,6 @@ def test_worker_death_mid_import_ends_interrupted_and_resumes_without_doubles(
     assert commit.status == Job.Status.INTERRUPTED and commit.progress > 0
     assert resumable(commit) and services.resume_point(commit) == 3
 
-    monkeypatch.setattr(imports.EstablishmentImport, "save", real_save)
     resumed = start_resume(commit, title="Tiếp tục", owner=hatinh_officer)
     assert start_resume(commit, title="Tiếp tục", owner=hatinh_officer) is None  # a double click starts one job
     assert resumed.params["start_after_row"] == 3 and resumed.params["resumes"] == str(commit.pk)
