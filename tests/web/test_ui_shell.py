@@ -158,3 +158,12 @@ def test_change_log_reads_like_a_record_not_a_database_row(django_user_model, ad
     assert "Phạm Thị Dung" in history and "Registry |" not in history
     listing = client.get(reverse("audit:objectchange_list")).content.decode()
     assert "Phạm Thị Dung" in listing and "Registry |" not in listing
+
+
+def test_filters_fold_away_on_phones_unless_one_is_in_use(client_for, agency_officer):
+    client = client_for(agency_officer)
+    body = client.get(reverse("registry:establishment_list")).content.decode()
+    assert 'class="col-12 collapse d-md-block" id="filter-fields"' in body  # closed on phones, shown from md up
+    assert 'id="filter-toggle"' in body and "Bộ lọc" in body
+    body = client.get(reverse("registry:establishment_list"), {"status": "active"}).content.decode()
+    assert 'class="col-12 collapse d-md-block show" id="filter-fields"' in body
