@@ -67,7 +67,7 @@ class ReferenceField(forms.ModelChoiceField):
         key = self.to_field_name or "pk"
         if key == "pk" and not _ID.match(value):
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        found = self.queryset.filter(**{key: value}).first()
+        found = self.queryset.filter(**{key: value}).first()  # type: ignore[union-attr]
         if found is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return found
