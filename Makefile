@@ -10,10 +10,11 @@ PY := $(BIN)/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help run test venv install install-test lint typecheck checks catalogue test-sqlite test-postgres test-browser messages bench clean
+.PHONY: help run dev test venv install install-test lint typecheck checks catalogue test-sqlite test-postgres test-browser messages bench clean
 
 help:
-	@echo "make run    - install, migrate, load demo data, serve on http://127.0.0.1:8000"
+	@echo "make run    - install, migrate, load demo data, serve on http://127.0.0.1:8000 (DEBUG off)"
+	@echo "make dev    - the same with Django's development server and DEBUG on"
 	@echo "make test   - lint, checks, the whole suite on SQLite and PostgreSQL, browser journeys"
 
 $(PY):
@@ -32,12 +33,20 @@ $(VENV)/.installed-test: $(VENV)/.installed
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# `run` serves as production would (DEBUG off: Vietnamese error pages, compressed static files
+# through whitenoise); `dev` reloads on code changes and shows Django's debug pages.
 run: install
 	$(BIN)/khuyencong migrate
 	$(BIN)/khuyencong demo
+	DEBUG=false KC_STATIC_COMPRESSED=true $(BIN)/khuyencong manage collectstatic --noinput -v 0
 	@echo ""
 	@echo "Open http://127.0.0.1:8000/ and log in with one of the accounts above."
-	$(BIN)/khuyencong serve
+	DEBUG=false KC_STATIC_COMPRESSED=true $(BIN)/khuyencong serve
+
+dev: install
+	$(BIN)/khuyencong migrate
+	$(BIN)/khuyencong demo
+	DEBUG=true $(BIN)/khuyencong manage runserver 127.0.0.1:8000
 
 lint: install-test
 	$(BIN)/ruff check .

@@ -4,11 +4,46 @@ generic views framework and imports no domain app)."""
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.shortcuts import render
 
+from khuyencong.jobs.models import Job
+from khuyencong.kernel.scoping import Action, can, restrict
 from khuyencong.organisation.services import home_context
+from khuyencong.registry.models import CraftVillage, DuplicateCandidate, Establishment
+from khuyencong.web.imports import DRY_RUN
 
 
 @login_required
 def home(request):
-    return render(request, "web/home.html", home_context(request.user))
+    return render(request, "web/home.html", {**home_context(request.user), **work_summary(request.user)})
+
+
+def work_summary(user) -> dict:
+    """What the signed-in person can do next, within their reach: key figures, duplicates to
+    review, imports checked but not written, records with missing data (about 6 queries)."""
+    summary: dict = {"can_view_registry": can(user, Action.VIEW, Establishment)}
+    if not summary["can_view_registry"]:
+        return summary
+    live = restrict(Establishment.objects.live(), user, Action.VIEW)
+    missing = Q(workers_total__isnull=True) | Q(annual_revenue__isnull=True) | Q(owner_name="")
+    summary.update(
+        can_add_establishment=can(user, Action.ADD, Establishment),
+        establishment_count=live.count(),
+        missing_data_count=live.filter(missing).count(),
+        village_count=restrict(CraftVillage.objects.all(), user, Action.VIEW).count(),
+    )
+    if can(user, Action.CHANGE, DuplicateCandidate):
+        reachable = live.values("pk")
+        summary["duplicate_count"] = (
+            restrict(DuplicateCandidate.objects.filter(status=DuplicateCandidate.Status.OPEN), user, Action.VIEW)
+            .filter(first__in=reachable, second__in=reachable)
+            .count()
+        )
+    if summary["can_add_establishment"]:
+        summary["imports_to_finish"] = list(
+            Job.objects.filter(owner=user, kind=DRY_RUN, status=Job.Status.SUCCEEDED)
+            .exclude(result__has_key="commit_job")
+            .order_by("-created_at")[:3]
+        )
+    return summary

@@ -1,12 +1,26 @@
 from django.contrib import admin
-from django.urls import include, path
+from django.templatetags.static import static
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
+from django.views.generic import RedirectView
 
 from khuyencong import dashboard
 from khuyencong.api_root import api
 from khuyencong.web import views as web_views
 
+
+class FaviconView(RedirectView):
+    """Browsers ask for /favicon.ico before reading the page's icon link; no 404 for them."""
+
+    permanent = True
+
+    def get_redirect_url(self, *args, **kwargs):
+        return static("kc/favicon.svg")  # resolved per request: the manifest exists by then
+
+
 urlpatterns = [
     path("", dashboard.home, name="home"),
+    path("favicon.ico", FaviconView.as_view()),
     path("healthz", web_views.healthz, name="healthz"),
     path("readyz", web_views.readyz, name="readyz"),
     path("accounts/", include("django.contrib.auth.urls")),
@@ -18,6 +32,8 @@ urlpatterns = [
     path("audit/", include("khuyencong.audit.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    # Unknown API paths get the JSON 404 for any method, even with DEBUG on (no HTML technical page).
+    re_path(r"^api/", csrf_exempt(web_views.error_404)),
 ]
 
 handler400 = "khuyencong.web.views.error_400"

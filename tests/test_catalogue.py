@@ -47,7 +47,7 @@ def test_vietnamese_catalogue_is_complete(catalogue_check):
         ("Log out", "Đăng xuất"),
         ("Change log", "Nhật ký thay đổi"),
         ("Export Excel", "Xuất Excel"),
-        ("Jobs", "Tác vụ nền"),
+        ("Jobs", "Tiến trình xuất/nhập"),
         ("Org units", "Đơn vị"),
         ("Province", "Tỉnh/thành phố"),
         ("Commune", "Xã/phường/đặc khu"),

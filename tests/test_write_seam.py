@@ -13,24 +13,18 @@ from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "khuyencong"
 WRITES = {"save", "delete", "update"}
-# Receivers that are not models: file storage, the session, the cache.
-NOT_MODELS = ("storage", "session", "cache")
+# Receivers that are not models: file storage, the session, the cache, a ninja router (@router.delete).
+NOT_MODELS = ("storage", "session", "cache", "router")
 
 # (module, enclosing function, call) -> why it is still here. Remove an entry when it is fixed
 # (entries that match nothing any more are harmless but should be pruned when seen).
 ALLOWED = {
     # The generic edit/delete views are the framework's seam for plain reference records
-    # (org units): ObjectEditView.save(form) is the hook domain views override with an action.
-    ("web/generic.py", "ObjectEditView.post", "form.save"): "generic seam; domain views override save()",
+    # (org units): save(form) / delete(obj) are the hooks domain views override with an action.
+    ("web/generic.py", "ObjectEditView.post", "self.save"): "calls the save() hook",
     ("web/generic.py", "ObjectEditView.save", "form.save"): "generic seam; domain views override save()",
-    ("web/generic.py", "ObjectDeleteView.post", "obj.delete"): "generic delete of plain records",
-    # Registry: being converted to registry/actions.py (helper H2, review §8).
-    ("registry/api.py", "_save", "form.save"): "API create/update reuses the HTML form (to actions)",
-    (
-        "registry/views.py",
-        "DuplicateQueueView.post",
-        "DuplicateCandidate.objects.filter(pk=candidate.pk, status=DuplicateCandidate.Status.OPEN).update",
-    ): "dismissing a duplicate is written in the view (to actions)",
+    ("web/generic.py", "ObjectDeleteView.post", "self.delete"): "calls the delete() hook",
+    ("web/generic.py", "ObjectDeleteView.delete", "obj.delete"): "generic seam; domain views override delete()",
 }
 
 

@@ -10,6 +10,8 @@ from django.http import Http404, JsonResponse
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.parser import Parser
 
+from khuyencong.kernel.lifecycle import ActionRefused, Invalid
+
 logger = logging.getLogger(__name__)
 
 
@@ -81,6 +83,15 @@ def install(api) -> None:
     @api.exception_handler(ApiError)
     def _api_error(request, exc: ApiError):
         return respond(request, exc.status_code, exc.code, exc.message, exc.details)
+
+    @api.exception_handler(ActionRefused)
+    def _refused(request, exc: ActionRefused):
+        # A domain action said no: its code, translated message and status, never database text.
+        if isinstance(exc, Invalid):
+            details = [{"field": field or None, "message": message} for field, message in exc.errors.items()]
+        else:
+            details = {"field": exc.field}
+        return respond(request, exc.status, exc.code, exc.message, details)
 
     @api.exception_handler(ValidationError)
     def _validation(request, exc: ValidationError):

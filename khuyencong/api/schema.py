@@ -39,6 +39,12 @@ ERROR_DESCRIPTIONS = {
 
 WRITE_METHODS = {"post", "put", "patch", "delete"}
 
+# Query parameters every paged list shares (see ``pagination.keyset_page``).
+PARAMETER_DESCRIPTIONS = {
+    "cursor": "Opaque position in the list: pass next_cursor from the previous page; anything else is a 400.",
+    "limit": "Rows per page, at most 500.",
+}
+
 
 def error_statuses(method: str, operation: dict) -> list[int]:
     """The error statuses an operation can answer, judged from its shape."""
@@ -62,11 +68,17 @@ def add_error_responses(spec: dict) -> dict:
         for method, operation in path_item.items():
             if not isinstance(operation, dict) or "responses" not in operation:
                 continue
+            for parameter in operation.get("parameters", []):
+                if parameter.get("in") == "query" and parameter.get("name") in PARAMETER_DESCRIPTIONS:
+                    parameter.setdefault("description", PARAMETER_DESCRIPTIONS[parameter["name"]])
+            responses = operation["responses"]
             for status in error_statuses(method, operation):
-                operation["responses"].setdefault(
-                    str(status),
-                    {"description": ERROR_DESCRIPTIONS[status], "content": {"application/json": {"schema": ref}}},
-                )
+                if status in responses or str(status) in responses:
+                    continue  # an endpoint that declares the status itself keeps its own description
+                responses[status] = {
+                    "description": ERROR_DESCRIPTIONS[status],
+                    "content": {"application/json": {"schema": ref}},
+                }
     return spec
 
 

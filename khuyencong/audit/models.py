@@ -36,6 +36,12 @@ class ObjectChange(models.Model):
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
 
+    def person_name(self) -> str:
+        """Who made the change, by full name (see ``web.changes``)."""
+        from khuyencong.web.changes import person_name
+
+        return person_name(self)
+
     @property
     def changed_fields(self) -> list[tuple[str, object, object]]:
         before = self.prechange_data or {}

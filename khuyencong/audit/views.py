@@ -16,15 +16,15 @@ class ObjectChangeListView(ObjectListView):
     filterset = ObjectChangeFilters
     columns = [
         Column("time", _("Time"), sort="time", filter="vndatetime"),
-        Column("user_name", _("User"), sort="user_name"),
+        Column("person_name", _("User"), sort="user_name"),
         Column("get_action_display", _("Action")),
-        Column("content_type", _("Type")),
+        Column("content_type.name", _("Type")),
         Column("object_repr", _("Object"), link=True),
         Column("request_id", _("Request id")),
     ]
 
     def base_queryset(self):
-        return ObjectChange.objects.select_related("content_type")
+        return ObjectChange.objects.select_related("content_type", "user")
 
 
 class ObjectChangeDetailView(ObjectDetailView):
@@ -32,7 +32,7 @@ class ObjectChangeDetailView(ObjectDetailView):
     template_name = "audit/objectchange_detail.html"
 
     def base_queryset(self):
-        return ObjectChange.objects.select_related("content_type")
+        return ObjectChange.objects.select_related("content_type", "user")
 
 
 class ObjectHistoryView(ScopedViewMixin, View):
@@ -46,7 +46,9 @@ class ObjectHistoryView(ScopedViewMixin, View):
         except ContentType.DoesNotExist:
             raise Http404 from None
         changes = (
-            self.scoped().filter(content_type=content_type, object_id=str(object_id)).select_related("content_type")
+            self.scoped()
+            .filter(content_type=content_type, object_id=str(object_id))
+            .select_related("content_type", "user")
         )
         return render(
             request,

@@ -224,8 +224,6 @@ def execute(job_id: str) -> None:
     if not claimed:
         return  # already run by another worker, or unknown
     job = Job.objects.select_related("owner").get(pk=job_id)
-    job.scope = recorded_scope(job.owner, job.params.get(PERMISSION_KEY))
-    Job.objects.filter(pk=job.pk).update(scope=job.scope)
     handler = _HANDLERS.get(job.kind)
     pulse = Pulse(_pulse_writer(job.pk), heartbeat_interval()) if _side_thread_allowed() else None
     job._pulse = pulse  # type: ignore[attr-defined]  # read by report_progress on this instance
@@ -233,6 +231,9 @@ def execute(job_id: str) -> None:
     try:
         if handler is None:
             raise LookupError(f"no handler for job kind {job.kind!r}")
+        # What the file will hold is decided by the owner's reach now: record it for downloads.
+        job.scope = recorded_scope(job.owner, job.params.get(PERMISSION_KEY))
+        still_running.update(scope=job.scope)
         with context.acting_as(job.owner, job.request_id or None), pulse or contextlib.nullcontext():
             result = handler(job, lambda pct, msg="": report_progress(job, pct, msg)) or {}
     except JobInterrupted:

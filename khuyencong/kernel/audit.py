@@ -223,6 +223,19 @@ def log_m2m_change(
         _m2m_entry(instance, field_name, before, after).save()
 
 
+def log_m2m_changes(changes: Iterable[tuple[models.Model, str, Iterable[Any], Iterable[Any]]]) -> None:
+    """Log many through-table writes at once: (instance, field name, ids before, ids after) each.
+
+    For bulk writers (imports) that know both sides; unchanged relations are skipped.
+    """
+    entries = []
+    for instance, field_name, before_ids, after_ids in changes:
+        before, after = sorted(set(before_ids)), sorted(set(after_ids))
+        if before != after:
+            entries.append(_m2m_entry(instance, field_name, before, after))
+    log_many(entries)
+
+
 def _m2m_owners(instance, model, reverse: bool, pk_set, field) -> tuple[type[models.Model], list[Any]]:
     """The model that declares the field and the pks whose links this signal changes."""
     if not reverse:

@@ -21,7 +21,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
-from khuyencong.kernel.text import fold
+from khuyencong.kernel.text import fold, vi_ordering
 
 EMPTY: tuple[object, ...] = (None, "", [], ())
 _ID = re.compile(r"^\d{1,18}$")
@@ -31,8 +31,8 @@ class InvalidFilters(Exception):
     """Raised by a selector given filter values that do not validate."""
 
     def __init__(self, spec: FilterSpec) -> None:
-        super().__init__("invalid filters")
         self.spec = spec
+        super().__init__("; ".join(f"{d['field']}: {d['message']}" for d in self.details) or "invalid filters")
 
     @property
     def details(self) -> list[dict[str, str | None]]:
@@ -67,9 +67,7 @@ class ReferenceField(forms.ModelChoiceField):
         key = self.to_field_name or "pk"
         if key == "pk" and not _ID.match(value):
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        found = self.queryset.filter(  # type: ignore[union-attr]
-            **{key: value}
-        ).first()
+        found = self.queryset.filter(**{key: value}).first()  # type: ignore[union-attr]
         if found is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return found
@@ -152,11 +150,14 @@ class FilterSpec(forms.Form):
         return queryset
 
     def order(self, queryset: QuerySet) -> QuerySet:
+        # Text columns sort in Vietnamese alphabetical order (Đ after D), not by code point.
         if self.sort:
-            return queryset.order_by(self.sort, "pk")
+            return queryset.order_by(*vi_ordering(queryset.model, self.sort), "pk")
         if self.query and self.search_sort:
             return queryset.order_by(*self.search_sort)
-        return queryset.order_by(*self.default_sort, "pk")
+        return queryset.order_by(
+            *(term for key in self.default_sort for term in vi_ordering(queryset.model, key)), "pk"
+        )
 
     def apply(self, queryset: QuerySet) -> QuerySet:
         return self.order(self.filter(self.search(queryset)))

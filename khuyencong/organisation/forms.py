@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 
 from khuyencong.kernel.scoping import Action, user_scope
+from khuyencong.kernel.text import vi_order
 from khuyencong.organisation.models import OrgUnit
 from khuyencong.web.forms import ScopedModelForm
 
@@ -41,7 +42,7 @@ class OrgUnitForm(ScopedModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["province"].queryset = (
-            self.fields["province"].queryset.filter(valid_to__isnull=True).order_by("name")
+            self.fields["province"].queryset.filter(valid_to__isnull=True).order_by(vi_order("short_name"))
         )
         self.locked: tuple[str, ...] = ()
         action = Action.CHANGE if self.instance.pk else Action.ADD

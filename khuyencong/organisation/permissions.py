@@ -60,6 +60,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "audit.objectchange": {
         R.SYSTEM_ADMIN: READ_EXPORT,
         R.AGENCY_LEADER: READ,
+        R.INSPECTOR: READ,
     },
     "audit.accesslog": {
         R.SYSTEM_ADMIN: READ_EXPORT,

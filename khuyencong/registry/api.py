@@ -2,22 +2,26 @@
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from enum import Enum
+from typing import Annotated, Any, Literal
+
+from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
+from pydantic import create_model
 
-from khuyencong.api.errors import ApiError
 from khuyencong.api.lists import list_page, query_schema
-from khuyencong.kernel.scoping import Action, can, ensure_in_scope, restrict
+from khuyencong.api.pagination import keyset_page
+from khuyencong.kernel.lifecycle import ActionRefused, Invalid
+from khuyencong.kernel.scoping import Action, can, restrict
+from khuyencong.registry import actions
 from khuyencong.registry.filters import CraftVillageFilters, EstablishmentFilters
-from khuyencong.registry.forms import EstablishmentForm
-from khuyencong.registry.models import CraftVillage, Establishment, IndustryLine, LegalForm
+from khuyencong.registry.models import CraftVillage, DuplicateCandidate, Establishment, IndustryLine, LegalForm
 from khuyencong.registry.selectors import craft_village_list, craft_villages, establishment_list, establishments
-from khuyencong.registry.services import queue_duplicates
+from khuyencong.registry.validation import MAX_ID
+from khuyencong.territory.models import Commune
 
 router = Router(tags=["registry"])
-MAX_ID = 2**63 - 1
 
 
 class EstablishmentOut(Schema):
@@ -72,33 +76,56 @@ class EstablishmentOut(Schema):
         return [line.code for line in obj.industry_lines.all()]
 
 
-class EstablishmentIn(Schema):
-    name: str
-    legal_form: LegalForm
-    commune_code: str
-    tax_code: str | None = None
-    registration_number: str = ""
-    owner_name: str = ""
-    owner_gender: str = ""
-    address: str = ""
-    craft_village_id: int | None = Field(None, ge=1, le=MAX_ID)
-    industry_line_codes: list[str] | None = Field(
-        None, description="Codes of the industry-line catalogue; omit to keep the current lines."
-    )
-    main_products: str = ""
-    workers_total: int | None = None
-    workers_women: int | None = None
-    workers_ethnic_minority: int | None = None
-    annual_revenue: int | None = None
-    founding_year: int | None = None
-    phone: str = ""
-    email: str = ""
-    latitude: float | None = None
-    longitude: float | None = None
-    status: Establishment.Status = Establishment.Status.ACTIVE
-    women_owned: bool = False
-    ethnic_minority_workers: bool = False
-    disadvantaged_area: bool = False
+# name -> (type, default when creating; ... = required). PUT requires every field (a full
+# replace: nothing is cleared because it was left out); PATCH changes only the fields sent.
+_INPUT_FIELDS: dict[str, tuple[Any, Any]] = {
+    "name": (str, ...),
+    "legal_form": (LegalForm, ...),
+    "commune_code": (str, ...),
+    "tax_code": (str | None, None),
+    "registration_number": (str, ""),
+    "owner_name": (str, ""),
+    "owner_gender": (str, ""),
+    "address": (str, ""),
+    "craft_village_id": (Annotated[int | None, Field(ge=1, le=MAX_ID)], None),
+    "industry_line_codes": (
+        Annotated[list[str], Field(description="Codes of the industry-line catalogue in force.")],
+        [],
+    ),
+    "main_products": (str, ""),
+    "workers_total": (int | None, None),
+    "workers_women": (int | None, None),
+    "workers_ethnic_minority": (int | None, None),
+    "annual_revenue": (int | None, None),
+    "founding_year": (int | None, None),
+    "phone": (str, ""),
+    "email": (str, ""),
+    "latitude": (float | None, None),
+    "longitude": (float | None, None),
+    "status": (Establishment.Status, Establishment.Status.ACTIVE),
+    "women_owned": (bool, False),
+    "ethnic_minority_workers": (bool, False),
+    "disadvantaged_area": (bool, False),
+}
+
+EstablishmentIn = create_model(
+    "EstablishmentIn",
+    __base__=Schema,
+    __doc__="A new establishment: name, legal form and commune are required; the rest default to empty.",
+    **{name: (kind, default) for name, (kind, default) in _INPUT_FIELDS.items()},
+)
+EstablishmentReplace = create_model(
+    "EstablishmentReplace",
+    __base__=Schema,
+    __doc__='A full replacement: every field is required (send null or "" to clear one).',
+    **{name: (kind, ...) for name, (kind, _default) in _INPUT_FIELDS.items()},
+)
+EstablishmentPatch = create_model(
+    "EstablishmentPatch",
+    __base__=Schema,
+    __doc__="Only the fields sent are changed; industry_line_codes, when sent, replaces the lines.",
+    **{name: (kind, None) for name, (kind, _default) in _INPUT_FIELDS.items()},
+)
 
 
 class EstablishmentPage(Schema):
@@ -130,56 +157,139 @@ def get_establishment(request, pk: int):
     return _queryset(request.auth, Action.VIEW).get(pk=pk)
 
 
-def _save(request, payload: EstablishmentIn, instance=None):
-    data = payload.dict()
-    data["commune"] = data.pop("commune_code")
-    data["craft_village"] = data.pop("craft_village_id")
-    codes = data.pop("industry_line_codes")
-    if codes is None:
-        data["industry_lines"] = [line.pk for line in instance.industry_lines.all()] if instance else []
-    else:
-        lines = {line.code: line.pk for line in IndustryLine.objects.filter(code__in=codes, valid_to__isnull=True)}
-        unknown = [code for code in codes if code not in lines]
-        if unknown:
-            raise ApiError(422, "validation_error", "Unknown industry line codes.",
-                           [{"field": "industry_line_codes", "message": ", ".join(unknown)}])  # fmt: skip
-        data["industry_lines"] = [lines[code] for code in codes]
-    form = EstablishmentForm(
-        data={k: v for k, v in data.items() if v is not None}, instance=instance, user=request.auth
-    )
-    if not form.is_valid():
-        details = [
-            {"field": field if field != "__all__" else None, "message": str(message)}
-            for field, messages in form.errors.items()
-            for message in messages
-        ]
-        raise ApiError(422, "validation_error", "The establishment is not valid.", details)
-    action = Action.CHANGE if instance else Action.ADD
+# Model field -> API field, to name the API's own fields in error details.
+_API_NAMES = {"commune": "commune_code", "craft_village": "craft_village_id", "industry_lines": "industry_line_codes"}
+
+
+def _values(user, sent: dict) -> tuple[dict, list[int] | None]:
+    """The payload as model values for registry.actions; unknown references are 422s."""
+    values, errors, line_ids = {}, {}, None
+    for name, value in sent.items():
+        if name == "commune_code":
+            commune = Commune.objects.current().filter(code=str(value).strip().zfill(5)).first()
+            if commune is None:
+                errors["commune"] = _("No commune in force has the code %(code)s.") % {"code": value}
+            values["commune"] = commune
+        elif name == "craft_village_id":
+            village = None
+            if value is not None:
+                village = restrict(CraftVillage.objects.all(), user, Action.VIEW).filter(pk=value).first()
+                if village is None:
+                    errors["craft_village"] = _("No craft village you can see has this id.")
+            values["craft_village"] = village
+        elif name == "industry_line_codes":
+            codes = list(dict.fromkeys(value or []))
+            lines = dict(IndustryLine.objects.filter(code__in=codes, valid_to__isnull=True).values_list("code", "pk"))
+            unknown = [code for code in codes if code not in lines]
+            if unknown:
+                errors["industry_lines"] = _("Unknown industry line codes: %(codes)s.") % {"codes": ", ".join(unknown)}
+            line_ids = [lines[code] for code in codes if code in lines]
+        else:
+            values[name] = value.value if isinstance(value, Enum) else value
+    if errors:
+        raise Invalid(errors)
+    return values, line_ids
+
+
+def _save(request, sent: dict, instance=None):
     try:
-        with transaction.atomic():
-            obj = form.save()
-            ensure_in_scope(request.auth, action, obj)
-            queue_duplicates(obj)
-    except PermissionDenied:
-        raise ApiError(403, "out_of_scope", "You cannot save an establishment outside your provinces.") from None
-    except (IntegrityError, ValidationError) as exc:
-        raise ApiError(409, "conflict", f"The establishment conflicts with an existing record: {exc}") from None
+        values, line_ids = _values(request.auth, sent)
+        obj = actions.save_establishment(
+            user=request.auth, values=values, industry_line_ids=line_ids, instance=instance
+        )
+    except Invalid as exc:
+        raise Invalid({_API_NAMES.get(field, field): message for field, message in exc.errors.items()}) from None
     return _queryset(request.auth, Action.VIEW).get(pk=obj.pk)
+
+
+def _changeable(request, pk: int):
+    if not can(request.auth, Action.CHANGE, Establishment):
+        raise HttpError(403, "You are not allowed to change establishments.")
+    return _queryset(request.auth, Action.CHANGE).get(pk=pk)
 
 
 @router.post("/establishments", response={201: EstablishmentOut}, summary="Create an establishment")
 def create_establishment(request, payload: EstablishmentIn):
     if not can(request.auth, Action.ADD, Establishment):
         raise HttpError(403, "You are not allowed to add establishments.")
-    return Status(201, _save(request, payload))
+    return Status(201, _save(request, payload.dict()))
 
 
-@router.put("/establishments/{int:pk}", response=EstablishmentOut, summary="Update an establishment")
-def update_establishment(request, pk: int, payload: EstablishmentIn):
-    if not can(request.auth, Action.CHANGE, Establishment):
-        raise HttpError(403, "You are not allowed to change establishments.")
-    instance = _queryset(request.auth, Action.CHANGE).get(pk=pk)
-    return _save(request, payload, instance)
+@router.put(
+    "/establishments/{int:pk}",
+    response=EstablishmentOut,
+    summary="Replace an establishment",
+    description="Every field is required: a field left out is a 422 and nothing is written. "
+    "Use PATCH to change some fields only.",
+)
+def replace_establishment(request, pk: int, payload: EstablishmentReplace):
+    return _save(request, payload.dict(), _changeable(request, pk))
+
+
+@router.patch(
+    "/establishments/{int:pk}",
+    response=EstablishmentOut,
+    summary="Change some fields of an establishment",
+    description="Only the fields in the body change; the others keep their value.",
+)
+def update_establishment(request, pk: int, payload: EstablishmentPatch):
+    return _save(request, payload.dict(exclude_unset=True), _changeable(request, pk))
+
+
+class DuplicateOut(Schema):
+    id: int
+    first_id: int
+    second_id: int
+    reason: str
+    score: float
+    status: str
+    version: int
+    actions: list[str] = Field(description="What you may do with this pair now.")
+
+    @staticmethod
+    def resolve_actions(obj, context):
+        return [step.action for step in actions.DUPLICATE_REVIEW.available(obj, context["request"].auth)]
+
+
+class DuplicatePage(Schema):
+    items: list[DuplicateOut]
+    next_cursor: str | None
+
+
+class DuplicateActionIn(Schema):
+    comment: str = ""
+    keep: Literal["first", "second"] | None = Field(None, description="For merge: which record stays.")
+    version: int | None = Field(None, description="The version you saw; a newer one is a 409 state_changed.")
+
+
+@router.get("/duplicates", response=DuplicatePage, summary="Possible duplicates waiting for review")
+def list_duplicates(request, cursor: str | None = None, limit: int = 100):
+    rows = actions.pairs_in_reach(request.auth).filter(status=DuplicateCandidate.Status.OPEN)
+    items, next_cursor = keyset_page(rows, order_field="id", cursor=cursor, limit=limit)
+    return {"items": items, "next_cursor": next_cursor}
+
+
+@router.post(
+    "/duplicates/{int:pk}/actions/{action}",
+    response=DuplicateOut,
+    summary="Decide a possible duplicate",
+    description="action is merge (send keep: first or second) or dismiss. Refusals answer "
+    "{code, message, details: {field}}: 403 forbidden, 404 not_found, 409 wrong_state or "
+    "state_changed, 422 invalid_choice.",
+)
+def decide_duplicate(request, pk: int, action: str, payload: DuplicateActionIn):
+    candidate = actions.pairs_in_reach(request.auth).get(pk=pk)
+    if action == "dismiss":
+        actions.dismiss_duplicate(
+            candidate=candidate, user=request.auth, comment=payload.comment, version=payload.version
+        )
+    elif action == "merge":
+        actions.merge_duplicate(
+            candidate=candidate, keep=payload.keep, user=request.auth, comment=payload.comment, version=payload.version
+        )
+    else:
+        raise ActionRefused("unknown_action", _("This action does not exist."), status=404)
+    return DuplicateCandidate.objects.get(pk=pk)
 
 
 class CraftVillageOut(Schema):
@@ -222,3 +332,17 @@ def list_craft_villages(request, query: Query[CraftVillageQuery]):
 @router.get("/craft-villages/{int:pk}", response=CraftVillageOut, summary="One craft village")
 def get_craft_village(request, pk: int):
     return restrict(craft_villages(), request.auth, Action.VIEW).get(pk=pk)
+
+
+@router.delete(
+    "/craft-villages/{int:pk}",
+    response={204: None},
+    summary="Delete a craft village",
+    description="Refused with 409 in_use while establishments are linked to the village; the message says how many.",
+)
+def delete_craft_village(request, pk: int):
+    if not can(request.auth, Action.DELETE, CraftVillage):
+        raise HttpError(403, "You are not allowed to delete craft villages.")
+    village = restrict(CraftVillage.objects.all(), request.auth, Action.DELETE).get(pk=pk)
+    actions.delete_craft_village(village=village, user=request.auth)
+    return Status(204, None)

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from khuyencong.kernel.filters import FilterSpec, ReferenceField, YesNoField
 from khuyencong.kernel.scoping import Action, user_scope
+from khuyencong.kernel.text import vi_order
 from khuyencong.registry.models import CraftVillage, Establishment, IndustryLine, LegalForm
 from khuyencong.registry.services import eligible_q
 from khuyencong.territory.models import Province
@@ -21,7 +22,7 @@ class ProvinceField(ReferenceField):
 
     def __init__(self, queryset, **kwargs):
         kwargs.setdefault("empty_label", _("All provinces"))
-        super().__init__(queryset=queryset.order_by("name"), to_field_name="code", **kwargs)
+        super().__init__(queryset=queryset.order_by(vi_order("short_name")), to_field_name="code", **kwargs)
 
 
 def _provinces_in_reach(spec: FilterSpec, model) -> None:
@@ -30,10 +31,12 @@ def _provinces_in_reach(spec: FilterSpec, model) -> None:
     if reach.everywhere:
         return
     if "province" in spec.fields:
-        spec.fields["province"].queryset = reach.limit_provinces(Province.objects.current().order_by("name"))
+        spec.fields["province"].queryset = reach.limit_provinces(
+            Province.objects.current().order_by(vi_order("short_name"))
+        )
     if "legacy_province" in spec.fields:
         spec.fields["legacy_province"].queryset = Province.objects.filter(successor__in=reach.province_ids).order_by(
-            "name"
+            vi_order("short_name")
         )
 
 
@@ -68,7 +71,9 @@ class EstablishmentFilters(FilterSpec):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _provinces_in_reach(self, Establishment)
-        self.fields["craft_village"].queryset = CraftVillage.objects.restrict(self.user, Action.VIEW).order_by("name")
+        self.fields["craft_village"].queryset = CraftVillage.objects.restrict(self.user, Action.VIEW).order_by(
+            vi_order("name")
+        )
 
     def filter_commune(self, queryset, value):
         return queryset.filter(commune__code=value.zfill(5))

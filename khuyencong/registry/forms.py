@@ -4,23 +4,21 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
-from stdnum.exceptions import ValidationError as StdnumError
-from stdnum.vn import mst
 
 from khuyencong.kernel.scoping import Action, user_scope
+from khuyencong.kernel.text import vi_order
 from khuyencong.registry.models import CraftVillage, Establishment, IndustryLine
+from khuyencong.registry.validation import compact_tax_code
 from khuyencong.territory.models import Commune
 from khuyencong.web.forms import ScopedModelForm
 
 
 def clean_tax_code(value: str | None) -> str | None:
     """Validate a Vietnamese tax code (10 digits, or 13 with a branch suffix) and store it compact."""
-    if not value:
-        return None
     try:
-        return mst.validate(value)
-    except StdnumError:
-        raise ValidationError(_("The tax code %(code)s is not valid (wrong length or check digit).") % {"code": value})
+        return compact_tax_code(value)
+    except ValueError as exc:
+        raise ValidationError(str(exc)) from None
 
 
 class CommuneCodeField(forms.CharField):
@@ -89,21 +87,16 @@ class EstablishmentForm(CommuneInReachMixin, ScopedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["craft_village"].queryset = self.fields["craft_village"].queryset.order_by("name")
+        self.fields["craft_village"].queryset = self.fields["craft_village"].queryset.order_by(vi_order("name"))
         self.fields["industry_lines"].queryset = IndustryLine.objects.filter(valid_to__isnull=True)
         self.fields["industry_lines"].required = False
 
     def clean_tax_code(self):
         return clean_tax_code(self.cleaned_data.get("tax_code"))
 
-    def clean(self):
-        data = super().clean()
-        tax_code = data.get("tax_code")
-        if tax_code:
-            clash = Establishment.objects.filter(tax_code=tax_code).exclude(pk=self.instance.pk).first()
-            if clash is not None:
-                self.add_error("tax_code", _("Another establishment already has this tax code."))
-        return data
+    def validate_unique(self):
+        """Keys used by another record are checked by registry.actions.save_establishment, whose
+        message does not reveal a record outside the user's reach (the model's would)."""
 
 
 class CraftVillageForm(CommuneInReachMixin, ScopedModelForm):

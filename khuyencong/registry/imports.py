@@ -19,6 +19,7 @@ from stdnum.vn import mst
 
 from khuyencong import tabular
 from khuyencong.kernel import context
+from khuyencong.kernel.audit import log_m2m_changes
 from khuyencong.kernel.scoping import Action, user_scope
 from khuyencong.kernel.text import fold
 from khuyencong.registry.models import CraftVillage, Establishment, Gender, IndustryLine, LegalForm
@@ -421,6 +422,7 @@ class EstablishmentImport(tabular.BaseImport):
         changed = {name: value for name, value in new.items() if stored[name] != value}
         if "industry_lines" in resolved and resolved["industry_lines"] != lines:
             resolved["lines_changed"] = True
+            resolved["lines_before"] = frozenset(lines)  # for the change log
         return changed
 
     def updated_instances(self, changes: dict[int, tuple[tabular.ParsedRow, dict[str, Any]]]) -> list:
@@ -451,6 +453,11 @@ class EstablishmentImport(tabular.BaseImport):
                     links.append(self.through(establishment_id=establishment.pk, industryline_id=line))
             if links:
                 self.through.objects.bulk_create(links)
+                log_m2m_changes(
+                    (establishment, "industry_lines", (), item.resolved["industry_lines"])
+                    for (item, _e), establishment in zip(creates, objects, strict=True)
+                    if item.resolved.get("industry_lines")
+                )
             keyless = [
                 establishment
                 for (item, _e), establishment in zip(creates, objects, strict=True)
@@ -469,6 +476,10 @@ class EstablishmentImport(tabular.BaseImport):
                         for i, e in relinked
                         for line in i.resolved["industry_lines"]
                     ]
+                )
+                log_m2m_changes(
+                    (e, "industry_lines", i.resolved.get("lines_before", ()), i.resolved["industry_lines"])
+                    for i, e in relinked
                 )
 
 

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from khuyencong.kernel.audit import ChangeLoggedModel, ChangeLoggedQuerySet
+from khuyencong.kernel.models import TransitionRecord
 from khuyencong.kernel.scoping import ScopedQuerySetMixin
 from khuyencong.kernel.text import fold, normalize
 
@@ -183,7 +184,9 @@ class Establishment(ChangeLoggedModel):
     )
     craft_village = models.ForeignKey(
         CraftVillage,
-        on_delete=models.SET_NULL,
+        # Unlinking would change eligibility without a change-log entry: deleting a village that
+        # records still point at is refused (registry.actions.delete_craft_village).
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="establishments",
@@ -255,12 +258,12 @@ class Establishment(ChangeLoggedModel):
 
     def clean(self):
         super().clean()
-        errors = {}
-        if self.workers_total is not None:
-            for field in ("workers_women", "workers_ethnic_minority"):
-                value = getattr(self, field)
-                if value is not None and value > self.workers_total:
-                    errors[field] = _("Cannot exceed the total number of workers.")
+        from khuyencong.registry.validation import establishment_errors
+
+        values = {f.name: getattr(self, f.attname) for f in self._meta.concrete_fields if f.editable}
+        values["commune"] = self.commune_id
+        values["craft_village"] = self.craft_village if self.craft_village_id else None
+        errors = establishment_errors(values)
         if self.commune_id and self.commune.valid_to is not None:
             errors["commune"] = _("Choose a commune in force since 1/7/2025; put the old one in the legacy field.")
         if errors:
@@ -304,6 +307,7 @@ class DuplicateCandidate(ChangeLoggedModel):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=0, editable=False)
 
     objects = RegistryQuerySet.as_manager()
     scope_province_field = "province"
@@ -317,3 +321,13 @@ class DuplicateCandidate(ChangeLoggedModel):
 
     def __str__(self) -> str:
         return f"{self.first} ~ {self.second}"
+
+
+class DuplicateDecision(TransitionRecord):
+    """Each decision on a possible duplicate (merged, dismissed), with who took it and why."""
+
+    candidate = models.ForeignKey(DuplicateCandidate, on_delete=models.CASCADE, related_name="decisions")
+
+    class Meta(TransitionRecord.Meta):
+        verbose_name = _("duplicate decision")
+        verbose_name_plural = _("duplicate decisions")

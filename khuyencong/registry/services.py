@@ -1,4 +1,6 @@
-"""Public functions of the registry: eligibility, duplicate detection, merging."""
+"""Public functions of the registry: eligibility, duplicate detection, merging.
+
+Writes that users start go through :mod:`khuyencong.registry.actions`."""
 
 from __future__ import annotations
 
@@ -9,7 +11,9 @@ from difflib import SequenceMatcher
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from khuyencong.kernel.lifecycle import ActionRefused
 from khuyencong.registry.models import DuplicateCandidate, EligibilityRule, Establishment
 
 SIMILARITY_THRESHOLD = 0.8
@@ -99,40 +103,44 @@ def queue_duplicates(establishment: Establishment) -> int:
     return created
 
 
-class MergeError(Exception):
-    def __init__(self, code: str, message: str):
-        super().__init__(message)
-        self.code = code
-
-
 def _relations(model):
-    """Every relation that points at ``model`` from another row (FKs and M2M through tables)."""
+    """Every relation that points at ``model`` from another row's foreign key.
+
+    The link rows of ``model``'s own many-to-many fields (auto-created through tables) are left
+    out: moving them by UPDATE would collide with the kept record's identical links, so the
+    merge unions those through the field instead.
+    """
     return [
         rel
         for rel in model._meta.get_fields(include_hidden=True)
-        if (rel.one_to_many or rel.one_to_one or rel.many_to_many) and rel.auto_created and not rel.concrete
+        if (rel.one_to_many or rel.one_to_one)
+        and rel.auto_created
+        and not rel.concrete
+        and not rel.related_model._meta.auto_created
     ]
 
 
 @transaction.atomic
 def merge_establishments(*, keep: Establishment, drop: Establishment, user) -> Establishment:
     """Merge ``drop`` into ``keep``: every link to ``drop`` moves to ``keep``, empty fields of ``keep``
-    are filled from ``drop``, and ``drop`` stays as a merged record so both histories remain."""
+    are filled from ``drop``, and ``drop`` stays as a merged record so both histories remain.
+
+    Raises ``ActionRefused``; the caller decides the duplicate pairs (registry.actions).
+    """
     if keep.pk == drop.pk:
-        raise MergeError("same_record", "Cannot merge a record with itself.")
+        raise ActionRefused("same_record", _("A record cannot be merged with itself."))
     # Lock both rows so two officers cannot merge the same pair at once.
     locked = {e.pk: e for e in Establishment.objects.select_for_update().filter(pk__in=[keep.pk, drop.pk])}
     keep, drop = locked[keep.pk], locked[drop.pk]
     if keep.merged_into_id or drop.merged_into_id:
-        raise MergeError("already_merged", "One of the records has already been merged.")
+        raise ActionRefused("already_merged", _("One of the records has already been merged into another."))
 
     for rel in _relations(Establishment):
-        if rel.related_model is DuplicateCandidate or rel.remote_field.name == "merged_into":
-            continue
-        if rel.many_to_many:
-            continue  # handled below for our own M2M fields
+        if rel.related_model is DuplicateCandidate:
+            continue  # pairs are decided by the caller, not moved
         rel.related_model._base_manager.filter(**{rel.field.name: drop}).update(**{rel.field.name: keep})
-    keep.industry_lines.add(*drop.industry_lines.all())
+    for field in Establishment._meta.many_to_many:
+        getattr(keep, field.name).add(*getattr(drop, field.name).all())  # a union: shared links stay once
 
     fill = [
         f.name
@@ -156,10 +164,6 @@ def merge_establishments(*, keep: Establishment, drop: Establishment, user) -> E
     if not keep.external_id and external_id:
         keep.external_id = external_id
     keep.save()
-    now = timezone.now()
-    DuplicateCandidate.objects.filter(Q(first=drop) | Q(second=drop), status=DuplicateCandidate.Status.OPEN).update(
-        status=DuplicateCandidate.Status.MERGED, reviewed_by=user, reviewed_at=now
-    )
     return keep
 
 

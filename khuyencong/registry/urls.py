@@ -8,6 +8,9 @@ urlpatterns = [
     path("export/", views.EstablishmentExportView.as_view(), name="establishment_export"),
     path("new/", views.EstablishmentEditView.as_view(), name="establishment_add"),
     path("duplicates/", views.DuplicateQueueView.as_view(), name="duplicate_queue"),
+    path(
+        "duplicates/<int:pk>/do/<slug:action>/", views.DuplicateActionView.as_view(), name="duplicatecandidate_action"
+    ),
     path("<int:pk>/", views.EstablishmentDetailView.as_view(), name="establishment_detail"),
     path("<int:pk>/edit/", views.EstablishmentEditView.as_view(), name="establishment_edit"),
     path("<int:pk>/delete/", views.EstablishmentDeleteView.as_view(), name="establishment_delete"),

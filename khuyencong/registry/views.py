@@ -1,24 +1,29 @@
 from __future__ import annotations
 
-from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
+from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from khuyencong.kernel.scoping import Action, can, restrict
+from khuyencong.registry import actions
 from khuyencong.registry.filters import CraftVillageFilters, EstablishmentFilters
 from khuyencong.registry.forms import CraftVillageForm, EstablishmentForm
 from khuyencong.registry.models import CraftVillage, DuplicateCandidate, Establishment
 from khuyencong.registry.selectors import craft_village_list, craft_villages, establishment_list, establishments
-from khuyencong.registry.services import MergeError, eligibility, merge_establishments, queue_duplicates
+from khuyencong.registry.services import eligibility
 from khuyencong.web.exports import ObjectExportView
-from khuyencong.web.generic import Column, ObjectDeleteView, ObjectDetailView, ObjectEditView, ObjectListView
+from khuyencong.web.generic import (
+    Column,
+    ObjectActionView,
+    ObjectDeleteView,
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+)
+from khuyencong.web.pagination import capped_page
 
 
 class EstablishmentMixin:
@@ -112,8 +117,15 @@ class EstablishmentDetailView(EstablishmentMixin, ObjectDetailView):
 class EstablishmentEditView(EstablishmentMixin, ObjectEditView):
     form_class = EstablishmentForm
 
-    def after_save(self, obj, *, created):
-        queue_duplicates(obj)
+    def save(self, form):
+        values = dict(form.cleaned_data)
+        lines = values.pop("industry_lines", None)
+        return actions.save_establishment(
+            user=self.request.user,
+            values=values,
+            industry_line_ids=None if lines is None else [line.pk for line in lines],
+            instance=form.instance if form.instance.pk else None,
+        )
 
 
 class EstablishmentDeleteView(EstablishmentMixin, ObjectDeleteView):
@@ -154,57 +166,65 @@ class CraftVillageEditView(CraftVillageMixin, ObjectEditView):
 
 
 class CraftVillageDeleteView(CraftVillageMixin, ObjectDeleteView):
-    pass
+    def refusal(self, obj):
+        return actions.craft_village_in_use(obj)
+
+    def delete(self, obj):
+        actions.delete_craft_village(village=obj, user=self.request.user)
 
 
 class DuplicateQueueView(LoginRequiredMixin, View):
     """Pairs that may be the same establishment, for the officer to merge or dismiss."""
 
-    def candidates(self, action=Action.VIEW):
-        if not can(self.request.user, action, DuplicateCandidate):
-            raise PermissionDenied
-        candidates = restrict(
-            DuplicateCandidate.objects.select_related(
-                "first__commune", "second__commune", "first__province", "second__province"
-            ),
-            self.request.user,
-            action,
-        )
-        # A record may move province after the pair was found: both sides must be in reach.
-        reachable = restrict(Establishment.objects.all(), self.request.user, Action.VIEW).values("pk")
-        return candidates.filter(first__in=reachable, second__in=reachable)
+    page_size = 25
 
     def get(self, request):
-        pending = self.candidates().filter(status=DuplicateCandidate.Status.OPEN).order_by("-score", "pk")[:200]
-        return render(request, "registry/duplicate_queue.html", {"candidates": pending})
+        pending = actions.pairs_in_reach(request.user).filter(status=DuplicateCandidate.Status.OPEN)
+        page = capped_page(pending.order_by("-score", "pk"), request.GET.get("page"), self.page_size)
+        return render(request, "registry/duplicate_queue.html", {"candidates": page.object_list, "page": page})
 
     def post(self, request):
+        """The queue's own buttons: ``candidate`` and ``decision`` (dismiss, keep_first, keep_second)."""
+        decision = request.POST.get("decision", "")
+        action = "dismiss" if decision == "dismiss" else "merge"
+        view = DuplicateActionView.as_view()
+        return view(request, pk=request.POST.get("candidate", ""), action=action, keep=decision.removeprefix("keep_"))
+
+
+class DuplicateActionView(ObjectActionView):
+    """POST duplicates/<pk>/do/<merge|dismiss>/ (``keep`` = first|second for a merge)."""
+
+    model = DuplicateCandidate
+    lifecycle = actions.DUPLICATE_REVIEW
+    partial_template = "registry/_duplicate_actions.html"
+
+    def get_object(self, action=None):
         try:
-            candidate = self.candidates(Action.CHANGE).get(
-                pk=request.POST.get("candidate"), status=DuplicateCandidate.Status.OPEN
-            )
-        except (DuplicateCandidate.DoesNotExist, ValueError):
+            return actions.pairs_in_reach(self.request.user).get(pk=self.kwargs["pk"])
+        except (DuplicateCandidate.DoesNotExist, ValueError, OverflowError):
             raise Http404 from None
-        decision = request.POST.get("decision")
-        if decision == "dismiss":
-            DuplicateCandidate.objects.filter(pk=candidate.pk, status=DuplicateCandidate.Status.OPEN).update(
-                status=DuplicateCandidate.Status.DISMISSED, reviewed_by=request.user, reviewed_at=timezone.now()
-            )
-            messages.success(request, _("Marked as not a duplicate."))
-            return HttpResponseRedirect(reverse("registry:duplicate_queue"))
-        if decision not in {"keep_first", "keep_second"}:
-            raise Http404
-        keep, drop = (
-            (candidate.first, candidate.second) if decision == "keep_first" else (candidate.second, candidate.first)
-        )
-        # Both records must be ones this user may change.
-        allowed = restrict(Establishment.objects.filter(pk__in=[keep.pk, drop.pk]), request.user, Action.CHANGE)
-        if allowed.count() != 2:
-            raise PermissionDenied
-        try:
-            merge_establishments(keep=keep, drop=drop, user=request.user)
-        except MergeError as exc:
-            messages.error(request, str(exc))
-            return HttpResponseRedirect(reverse("registry:duplicate_queue"))
-        messages.success(request, _("Merged “%(drop)s” into “%(keep)s”.") % {"drop": drop, "keep": keep})
-        return HttpResponseRedirect(reverse("registry:establishment_detail", args=[keep.pk]))
+
+    def scoped(self, action=None):
+        return actions.pairs_in_reach(self.request.user)
+
+    def perform(self, obj, action):
+        comment = self.request.POST.get("comment", "")
+        if action == "dismiss":
+            return actions.dismiss_duplicate(candidate=obj, user=self.request.user, comment=comment)
+        if action == "merge":
+            keep = self.kwargs.get("keep") or self.request.POST.get("keep", "")
+            return actions.merge_duplicate(candidate=obj, keep=keep, user=self.request.user, comment=comment)
+        raise Http404
+
+    def done_message(self, obj, action, result):
+        if action == "merge":
+            return _("Merged the pair into “%(keep)s”.") % {"keep": result}
+        return _("Marked as not a duplicate.")
+
+    def success_url(self, obj, action, result):
+        if action == "merge":
+            return reverse("registry:establishment_detail", args=[result.pk])
+        return reverse("registry:duplicate_queue")
+
+    def refused_url(self, obj, action):
+        return reverse("registry:duplicate_queue")

@@ -8,6 +8,7 @@ from ninja import Field, Query, Router, Schema
 
 from khuyencong.api.errors import ApiError
 from khuyencong.api.pagination import keyset_page
+from khuyencong.api.params import IsoDate
 from khuyencong.kernel.text import fold
 from khuyencong.territory.models import Commune, Province
 
@@ -64,7 +65,7 @@ def _units_at(queryset, at: dt.date | None):
 
 
 @router.get("/provinces", response=list[ProvinceOut], summary="Provinces in force on a date (today by default)")
-def list_provinces(request, at: dt.date | None = None):
+def list_provinces(request, at: IsoDate | None = None):
     return list(_units_at(Province.objects.all(), at).order_by("code"))
 
 
@@ -77,7 +78,7 @@ def list_provinces(request, at: dt.date | None = None):
         "the reform answers the legacy province, marked ``is_legacy`` with its ``successor``."
     ),
 )
-def get_province(request, code: str, at: dt.date | None = None):
+def get_province(request, code: str, at: IsoDate | None = None):
     provinces = Province.objects.filter(code=code).select_related("successor")
     if at:
         province = provinces.in_force(at).first()
@@ -96,7 +97,7 @@ def get_province(request, code: str, at: dt.date | None = None):
 class CommuneFilters(Schema):
     province: str | None = None
     q: str | None = None
-    at: dt.date | None = None
+    at: IsoDate | None = None
     cursor: str | None = None
     limit: int = 100
 

@@ -15,23 +15,26 @@ MENU = [
     (_("Org units"), "organisation:orgunit_list", "organisation.orgunit"),
     (_("Jobs"), "jobs:job_list", None),
     (_("Change log"), "audit:objectchange_list", "audit.objectchange"),
-    (_("API"), "api:openapi-view", None),
 ]
+# The API documentation is for developers: it sits in the user menu, not here.
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
-    items = []
-    for label, url_name, resource in MENU:
-        if resource is None or can(user, Action.VIEW, resource):
-            url = reverse(url_name)
-            items.append(
-                {
-                    "label": label,
-                    "url": url,
-                    "active": request.path == url or (url != "/" and request.path.startswith(url)),
-                }
-            )
+    items = [
+        {"label": label, "url": reverse(url_name), "active": False}
+        for label, url_name, resource in MENU
+        if resource is None or can(user, Action.VIEW, resource)
+    ]
+    # One entry is active: the one whose address is the longest prefix of the page's
+    # (/establishments/craft-villages/ is "Craft villages", not also "Establishments").
+    matches = [
+        item
+        for item in items
+        if request.path == item["url"] or (item["url"] != "/" and request.path.startswith(item["url"]))
+    ]
+    if matches:
+        max(matches, key=lambda item: len(item["url"]))["active"] = True
     return {"nav_items": items}

@@ -37,20 +37,3 @@ class ScopedModelForm(forms.ModelForm):
                 else "form-control"
             )
             widget.attrs.setdefault("class", css)
-
-
-class FilterForm(forms.Form):
-    """Base for list filters: ``filter(queryset)`` applies the cleaned values."""
-
-    def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        for field in self.fields.values():
-            field.required = False
-            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
-            field.widget.attrs.setdefault(
-                "class", css + " form-select-sm" if css == "form-select" else css + " form-control-sm"
-            )
-
-    def filter(self, queryset):
-        return queryset

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from khuyencong.kernel.filters import FilterSpec, bind
+from khuyencong.kernel.lifecycle import ActionRefused
 from khuyencong.kernel.scoping import Action, can, ensure_in_scope, restrict
 from khuyencong.web.pagination import capped_page
 
@@ -183,8 +184,10 @@ class ObjectEditView(ScopedViewMixin, View):
             raise PermissionDenied
         return None
 
-    def after_save(self, obj, *, created: bool) -> None:
-        """Domain follow-up inside the same transaction (e.g. queue possible duplicates)."""
+    def save(self, form):
+        """Write the valid form inside the view's transaction and return the object. Domains
+        override it to call their action (``<app>/actions.py``), which may raise ActionRefused."""
+        return form.save()
 
     def render_form(self, form, instance):
         return render(self.request, self.template_name, {**self.common_context(), "form": form, "object": instance})
@@ -201,12 +204,15 @@ class ObjectEditView(ScopedViewMixin, View):
         action = Action.CHANGE if instance is not None else Action.ADD
         try:
             with transaction.atomic():
-                obj = form.save()
+                obj = self.save(form)
                 # The saved row must still be inside the writer's reach, or nothing is kept.
                 ensure_in_scope(request.user, action, obj)
-                self.after_save(obj, created=instance is None)
         except PermissionDenied:
             form.add_error(None, _("You cannot save a record outside your org units."))
+            return self.render_form(form, instance)
+        except ActionRefused as exc:
+            for field, message in exc.errors.items():
+                form.add_error(field if field in form.fields else None, message)
             return self.render_form(form, instance)
         messages.success(request, _("Saved “%(obj)s”.") % {"obj": obj})
         return HttpResponseRedirect(reverse(self.url_name("detail"), args=[obj.pk]))
@@ -218,14 +224,26 @@ class ObjectDeleteView(ScopedViewMixin, View):
 
     def get(self, request, *args, **kwargs):
         obj = self.get_object()
-        return render(request, self.template_name, {**self.common_context(), "object": obj})
+        context = {**self.common_context(), "object": obj, "refusal": self.refusal(obj)}
+        return render(request, self.template_name, context)
+
+    def refusal(self, obj) -> ActionRefused | None:
+        """Why the delete would be refused, to say so before the user confirms (None: it would not)."""
+        return None
+
+    def delete(self, obj) -> None:
+        """Delete inside a transaction; domains override it to call their action."""
+        obj.delete()
 
     def post(self, request, *args, **kwargs):
         obj = self.get_object()
         label = str(obj)
         try:
             with transaction.atomic():
-                obj.delete()
+                self.delete(obj)
+        except ActionRefused as exc:
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(reverse(self.url_name("detail"), args=[obj.pk]))
         except ProtectedError:
             messages.error(
                 request, _("“%(obj)s” cannot be deleted because other records refer to it.") % {"obj": label}
@@ -233,3 +251,48 @@ class ObjectDeleteView(ScopedViewMixin, View):
             return HttpResponseRedirect(reverse(self.url_name("detail"), args=[obj.pk]))
         messages.success(request, _("Deleted “%(obj)s”.") % {"obj": label})
         return HttpResponseRedirect(reverse(self.url_name("list")))
+
+
+class ObjectActionView(ScopedViewMixin, View):
+    """POST ``<pk>/do/<action>/``: take one lifecycle action on a record the user can see.
+
+    A record out of reach is a 404. The domain action decides the rest; its refusal becomes an
+    error message. An HTMX request gets back the partial of the actions now available (the
+    buttons), any other request a redirect.
+    """
+
+    http_method_names = ["post"]
+    lifecycle = None  # kernel.lifecycle.Lifecycle
+    partial_template = "web/_actions.html"
+
+    def perform(self, obj, action: str):
+        """Call the domain action for ``action``; by default the lifecycle step itself."""
+        return self.lifecycle.perform(obj, self.request.user, action, comment=self.request.POST.get("comment", ""))
+
+    def done_message(self, obj, action: str, result) -> str:
+        return _("Done.")
+
+    def success_url(self, obj, action: str, result) -> str:
+        return reverse(self.url_name("detail"), args=[obj.pk])
+
+    def refused_url(self, obj, action: str) -> str:
+        return reverse(self.url_name("detail"), args=[obj.pk])
+
+    def post(self, request, *args, **kwargs):
+        obj = self.get_object(Action.VIEW)
+        action = self.kwargs["action"]
+        result = None
+        try:
+            result = self.perform(obj, action)
+        except ActionRefused as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, self.done_message(obj, action, result))
+        if request.htmx:
+            obj = self.scoped(Action.VIEW).filter(pk=obj.pk).first() or obj
+            steps = self.lifecycle.available(obj, request.user) if self.lifecycle else []
+            context = {"object": obj, "steps": steps, "action_url_name": self.url_name("action")}
+            return render(request, self.partial_template, context)
+        if result is None:
+            return HttpResponseRedirect(self.refused_url(obj, action))
+        return HttpResponseRedirect(self.success_url(obj, action, result))

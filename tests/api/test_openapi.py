@@ -1,6 +1,7 @@
 """The spec documents every operation's errors and can be fetched with an API token alone."""
 
 import pytest
+from django.test import Client
 
 from khuyencong.accounts.tokens import issue_token
 
@@ -80,3 +81,38 @@ def test_success_responses_are_kept(spec):
     assert "201" in create and "Error" not in str(create["201"])
     provinces = spec["paths"]["/api/v1/geo/provinces/{code}"]["get"]["responses"]
     assert "is_legacy" in str(spec["components"]["schemas"]["ProvinceDetail"]) and "200" in provinces
+
+
+def test_a_status_the_endpoint_declares_itself_is_kept():
+    from khuyencong.api.schema import add_error_responses
+
+    spec = {
+        "paths": {
+            "/x/{id}": {
+                "delete": {
+                    "parameters": [{"in": "path", "name": "id"}],
+                    "security": [{"Bearer": []}],
+                    "responses": {204: {"description": "Gone"}, 409: {"description": "Still in use"}},
+                }
+            }
+        }
+    }
+    responses = add_error_responses(spec)["paths"]["/x/{id}"]["delete"]["responses"]
+    assert responses[409] == {"description": "Still in use"}
+    assert sorted(responses) == [204, 400, 401, 403, 404, 409, 422]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/no-such-thing", "/api/v2/me", "/api/"])
+def test_unknown_api_path_is_json_404_even_in_debug(settings, hatinh_officer, path):
+    settings.DEBUG = True
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(hatinh_officer)
+    for response in (client.get(path), client.post(path, {}, "application/json")):
+        assert response.status_code == 404
+        assert response.json()["code"] == "not_found"
+
+
+def test_paging_parameters_are_explained(spec):
+    parameters = {p["name"]: p for p in spec["paths"]["/api/v1/geo/communes"]["get"]["parameters"]}
+    assert "next_cursor" in parameters["cursor"]["description"]
+    assert "500" in parameters["limit"]["description"]

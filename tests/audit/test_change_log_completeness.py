@@ -8,7 +8,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 
 from khuyencong.audit.models import ObjectChange
-from khuyencong.kernel.audit import log_m2m_change
+from khuyencong.kernel.audit import log_m2m_change, log_m2m_changes
 from khuyencong.kernel.context import acting_as
 from khuyencong.registry.models import DuplicateCandidate, EligibilityRule, Establishment, IndustryLine
 from tests.conftest import PASSWORD
@@ -91,6 +91,24 @@ def test_bulk_writers_log_through_the_helper(hatinh_officer):
     assert (entry.user_id, entry.request_id) == (hatinh_officer.pk, "req-bulk-0001")
 
 
+def test_bulk_helper_logs_each_changed_relation_once(hatinh_officer):
+    first, second = lines("9411", "9412")
+    one, two, same = make_establishment(), make_establishment(), make_establishment()
+    ObjectChange.objects.all().delete()
+    with acting_as(hatinh_officer, "req-bulk-0002"):
+        log_m2m_changes(
+            [
+                (one, "industry_lines", [], [first.pk, second.pk]),
+                (two, "industry_lines", [first.pk], [second.pk]),
+                (same, "industry_lines", [first.pk], [first.pk]),
+            ]
+        )
+    assert link_changes(one) == [([], sorted([first.pk, second.pk]))]
+    assert link_changes(two) == [([first.pk], [second.pk])]
+    assert not changes_of(same).exists()
+    assert set(ObjectChange.objects.values_list("request_id", flat=True)) == {"req-bulk-0002"}
+
+
 def test_helper_refuses_a_field_that_is_not_many_to_many():
     establishment = make_establishment()
     with pytest.raises(ValueError):
@@ -133,3 +151,22 @@ def test_an_ordinary_user_edit_is_still_logged(admin_user, hatinh_officer):
         hatinh_officer.phone = "0912 345 678"
         hatinh_officer.save()
     assert changes_of(hatinh_officer).last().postchange_data["phone"] == "0912 345 678"
+
+
+def test_the_import_logs_industry_line_links_it_writes(tmp_path, hatinh_officer):
+    from khuyencong.registry import imports
+    from khuyencong.territory.models import Commune
+    from tests.registry.fixtures.builders import row, tax_code, write_xlsx
+
+    weaving, dyeing = lines("1623", "1391")
+    commune = Commune.objects.current().filter(province__code="42").order_by("code").first().code
+    rows = [row(commune, **{"Mã số thuế": tax_code(61), "Ngành nghề": "1623; 1391"})]
+    assert imports.commit(write_xlsx(tmp_path / "f.xlsx", rows), hatinh_officer).counts["new"] == 1
+    created = Establishment.objects.get(tax_code=tax_code(61))
+    assert link_changes(created) == [([], sorted([weaving.pk, dyeing.pk]))]
+
+    rows[0]["Ngành nghề"] = "1623"
+    assert imports.commit(write_xlsx(tmp_path / "g.xlsx", rows), hatinh_officer).counts["updated"] == 1
+    assert link_changes(created)[-1] == (sorted([weaving.pk, dyeing.pk]), [weaving.pk])
+    entry = changes_of(created).last()
+    assert entry.user_id == hatinh_officer.pk and entry.request_id

@@ -128,3 +128,15 @@ def test_the_periodic_cleanup_is_registered_with_the_worker():
     periodic = HUEY._registry._periodic_tasks
     assert tasks.delete_expired_files.task_class in periodic and tasks.find_lost_jobs.task_class in periodic
     assert "khuyencong.jobs.recover" in HUEY._startup
+
+
+def test_the_retention_setting_is_typed_and_fails_loudly(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "KC_ENV": "test", "KC_VAR_DIR": str(tmp_path), "KC_FILE_RETENTION_DAYS": "0"}
+    done = subprocess.run(
+        [sys.executable, "-m", "khuyencong", "check"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode != 0 and "KC_FILE_RETENTION_DAYS must be at least 1" in done.stderr

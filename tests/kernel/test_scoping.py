@@ -92,3 +92,11 @@ def test_anonymous_and_inactive_users_never_reach_the_policy(swapped_policy):
 
 def test_the_organisation_app_installed_the_role_matrix():
     assert type(scoping.installed_policy()).__name__ == "RoleMatrixPolicy"
+
+
+def test_the_system_check_reports_a_missing_policy(swapped_policy):
+    from khuyencong.kernel.apps import access_policy_installed
+
+    assert [error.id for error in access_policy_installed()] == ["kernel.E001"]
+    install_policy(_Recording())
+    assert access_policy_installed() == []

@@ -89,3 +89,18 @@ def test_other_lists_follow_the_same_rule(url, target, client_for, finance, hati
 def test_user_without_view_gets_403(client_for, outsider):
     response = client_for(outsider).get(URL)
     assert response.status_code == 403 and response.json()["code"] == "forbidden"
+
+
+def test_a_token_client_is_held_to_the_same_rule(rows, client, finance, hatinh_officer):
+    from khuyencong.accounts.tokens import issue_token
+
+    def bearer(user):
+        return {"Authorization": f"Bearer {issue_token(user=user, name='sync')[1]}"}
+
+    first = client.get(URL, {"q": "co so hang loat", "limit": 2}, headers=bearer(finance)).json()
+    denied = client.get(URL, {"q": "co so hang loat", "cursor": first["next_cursor"]}, headers=bearer(finance))
+    assert denied.status_code == 403 and not AccessLog.objects.exists()
+    allowed = client.get(URL, {"q": "co so hang loat", "cursor": first["next_cursor"]}, headers=bearer(hatinh_officer))
+    assert allowed.status_code == 200 and len(allowed.json()["items"]) == 3
+    log = AccessLog.objects.get()
+    assert (log.user_id, log.row_count) == (hatinh_officer.pk, 3)

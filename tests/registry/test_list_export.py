@@ -135,3 +135,12 @@ def test_background_export_and_concurrent_writes_both_succeed(file_database, hat
     assert job.status == Job.Status.SUCCEEDED, job.error
     assert job.result["rows"] == 3001
     assert not failures and len(writes) > 5
+
+
+@pytest.mark.django_db
+def test_export_job_whose_filter_no_longer_holds_fails_with_a_readable_reason(hatinh_officer):
+    job = Job.objects.create(kind="web.export", owner=hatinh_officer,
+                             params={"view": EXPORT, "query": {"craft_village": "999999"}})  # fmt: skip
+    execute(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and "craft_village:" in job.error

@@ -156,3 +156,12 @@ def test_commune_code_without_leading_zeros(agency_officer, territory):
     make_establishment(name="Cơ sở lọc nơi khác")
     rows = establishment_list(user=agency_officer, filters={"commune": commune.code.lstrip("0"), "q": "co so loc"})
     assert list(rows) == [here]
+
+
+def test_org_unit_filters_refuse_bad_values_on_page_and_api(client_for, agency_officer, territory):
+    client = client_for(agency_officer)
+    body = client.get(reverse("organisation:orgunit_list"), {"kind": "palace"}).content.decode()
+    assert "invalid-feedback" in body
+    response = client.get("/api/v1/org-units", {"kind": "palace", "province": "99"})
+    assert response.status_code == 422
+    assert sorted(detail["field"] for detail in response.json()["details"]) == ["kind", "province"]

@@ -45,3 +45,12 @@ def test_code_that_never_existed_is_404(client, code):
     response = client.get(f"/api/v1/geo/provinces/{code}")
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+@pytest.mark.parametrize("url", ["/api/v1/geo/provinces", "/api/v1/geo/provinces/42", "/api/v1/geo/communes"])
+@pytest.mark.parametrize("value", ["0", "1700000000", "2024-1-1"])
+def test_date_must_be_iso_not_a_timestamp(client, url, value):
+    response = client.get(url, {"at": value})
+    assert response.status_code == 422
+    assert response.json()["details"][0]["field"] == "at"
+    assert client.get(url, {"at": "2024-01-01"}).status_code == 200

@@ -108,14 +108,15 @@ def test_api_update_keeps_or_sets_industry_lines(client, hatinh_officer):
     lines = list(IndustryLine.objects.order_by("code")[:2])
     est.industry_lines.set(lines)
     client.force_login(hatinh_officer)
+    # PATCH without industry_line_codes keeps them; with them, replaces them (PUT requires them).
     payload = {"name": est.name, "legal_form": "household", "commune_code": est.commune.code}
-    assert client.put(f"/api/v1/establishments/{est.pk}", payload, "application/json").status_code == 200
+    assert client.patch(f"/api/v1/establishments/{est.pk}", payload, "application/json").status_code == 200
     assert set(est.industry_lines.all()) == set(lines)
     payload["industry_line_codes"] = [lines[0].code]
-    body = client.put(f"/api/v1/establishments/{est.pk}", payload, "application/json").json()
+    body = client.patch(f"/api/v1/establishments/{est.pk}", payload, "application/json").json()
     assert body["industry_line_codes"] == [lines[0].code]
     payload["industry_line_codes"] = ["0000"]
-    assert client.put(f"/api/v1/establishments/{est.pk}", payload, "application/json").status_code == 422
+    assert client.patch(f"/api/v1/establishments/{est.pk}", payload, "application/json").status_code == 422
 
 
 def test_job_files_follow_current_permissions(

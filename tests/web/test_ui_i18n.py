@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 
 import openpyxl
 import pytest
@@ -98,3 +99,20 @@ def test_unknown_language_cookie_falls_back_to_vietnamese(hatinh_officer):
     client.cookies["kc_language"] = "fr"
     client.force_login(hatinh_officer)
     assert "Trang chủ" in client.get("/").content.decode()
+
+
+def test_empty_detail_values_show_a_dash_not_a_collapsed_row(client_for, hatinh_officer):
+    establishment = make_establishment(registration_number="", email="", workers_total=0)
+    text = client_for(hatinh_officer).get(reverse("registry:establishment_detail", args=[establishment.pk])).content
+    text = text.decode()
+    dash = '<dd class="col-sm-9"><span class="text-secondary">—</span>'
+    assert f'<dt class="col-sm-3">Số đăng ký kinh doanh</dt>{dash}' in text
+    assert '<dt class="col-sm-3">Lao động</dt><dd class="col-sm-9">0</dd>' in text
+
+
+def test_plain_wording_for_officials(client_for, hatinh_officer):
+    client = client_for(hatinh_officer)
+    form = client.get(reverse("password_change")).content.decode()
+    assert re.search(r'<button type="submit"[^>]*>Đổi mật khẩu</button>', form)
+    listing = client.get(reverse("registry:establishment_list")).content.decode()
+    assert "Hồ sơ nghi trùng" in listing and "có thể trùng" not in listing

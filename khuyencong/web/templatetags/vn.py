@@ -89,3 +89,27 @@ def percent(value) -> int:
     except (TypeError, ValueError):
         return 0
     return max(0, min(100, number))
+
+
+@register.simple_tag(takes_context=True)
+def filters_active(context) -> bool:
+    """True when the list is narrowed by a search or a filter (not just sorted or paged)."""
+    request = context.get("request")
+    if request is None:
+        return False
+    return any(value.strip() for key, values in request.GET.lists() if key not in {"sort", "page"} for value in values)
+
+
+@register.simple_tag
+def change_rows(change) -> list:
+    """Rows (label, before, after) of a change-log entry, readable by an inspector."""
+    from khuyencong.web.changes import change_rows as rows
+
+    return rows(change)
+
+
+@register.filter
+def person(change) -> str:
+    from khuyencong.web.changes import person_name
+
+    return person_name(change)

@@ -1,15 +1,28 @@
 from django.core.management.base import BaseCommand
 
 from khuyencong.kernel.context import acting_as
-from khuyencong.organisation.demo import DEMO_PASSWORD, load_demo
+from khuyencong.organisation.demo import DEMO_PASSWORD
 
 
 class Command(BaseCommand):
     help = "Load the demo dataset with a user for every role and print the accounts. Safe to run again."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--establishments", type=int, default=None, help="how many demo establishments (default 3000)"
+        )
+
     def handle(self, *args, **options):
+        from khuyencong.demo import load_all
+
         with acting_as(None):
-            summary = load_demo()
+            loaded = load_all(establishments=options["establishments"])
+        summary = loaded["accounts"]
+        registry = loaded["registry"]
+        self.stdout.write(
+            f"Demo registry: {registry['establishments']} establishments ({registry['added']} added), "
+            f"{registry['craft_villages']} craft villages, {registry['duplicates_added']} new possible duplicates."
+        )
         width = max(len(u) for u, _r, _o in summary)
         self.stdout.write("Demo accounts (password for all: %s):" % DEMO_PASSWORD)
         for username, role, unit in summary:

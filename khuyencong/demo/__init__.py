@@ -1,0 +1,19 @@
+"""Demo data a newcomer can explore: ``khuyencong demo`` (and ``make run``) loads it.
+
+Deterministic (a fixed seed) and idempotent (records carry ``demo-`` keys and are only added when
+missing), so running it again changes nothing. Each domain adds a module here and a step to
+``load_all``; the accounts come first because every record is written on someone's behalf.
+"""
+
+from __future__ import annotations
+
+from khuyencong.demo.registry import load_registry
+
+
+def load_all(*, establishments: int | None = None) -> dict:
+    """Load accounts and every domain's demo records; returns what was there and what was added."""
+    from khuyencong.organisation.demo import load_demo
+
+    accounts = load_demo()
+    registry = load_registry(establishments=establishments)
+    return {"accounts": accounts, "registry": registry}

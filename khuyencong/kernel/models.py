@@ -1,0 +1,38 @@
+"""Abstract models every domain app builds on."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class TransitionRecord(models.Model):
+    """One state change of a domain record, as DOMAIN.md §5 asks: who, when, from, to, why.
+
+    A concrete subclass adds the foreign key to the record it follows (named in its
+    ``Lifecycle(subject_field=...)``). Rows are written by ``Lifecycle.perform`` only and never
+    changed afterwards; ``user_name`` keeps the name readable if the account is later removed.
+    """
+
+    action = models.CharField(_("action"), max_length=40)
+    from_state = models.CharField(_("previous state"), max_length=40)
+    to_state = models.CharField(_("new state"), max_length=40)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    user_name = models.CharField(_("user"), max_length=150, blank=True)
+    at = models.DateTimeField(_("time"), default=timezone.now, db_index=True)
+    comment = models.TextField(_("comment"), blank=True)
+    decision_number = models.CharField(_("decision number"), max_length=60, blank=True)
+    decision_date = models.DateField(_("decision date"), null=True, blank=True)
+    request_id = models.CharField(_("request id"), max_length=64, blank=True)
+    data = models.JSONField(_("details"), default=dict, blank=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.action}: {self.from_state} → {self.to_state}"
