@@ -123,4 +123,4 @@ def test_successful_answers_match_the_spec_for_every_role(tokens, same_connectio
     assert statuses["hatinh", "PATCH", "/establishments/{pk}"] == 200
     assert statuses["viewer", "GET", "/establishments/{pk}"] == 200
     assert statuses["viewer", "POST", "/establishments"] == 403
-    assert statuses["finance", "PUT", "/establishments/{pk}"] == 403
+    assert statuses["finance", "PATCH", "/establishments/{pk}"] == 403
