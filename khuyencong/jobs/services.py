@@ -226,7 +226,7 @@ def execute(job_id: str) -> None:
     job = Job.objects.select_related("owner").get(pk=job_id)
     handler = _HANDLERS.get(job.kind)
     pulse = Pulse(_pulse_writer(job.pk), heartbeat_interval()) if _side_thread_allowed() else None
-    job._pulse = pulse  # read by report_progress on this instance
+    job._pulse = pulse  # type: ignore[attr-defined]  # read by report_progress on this instance
     still_running = Job.objects.filter(pk=job.pk, status=Job.Status.RUNNING)
     try:
         if handler is None:

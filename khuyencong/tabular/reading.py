@@ -105,4 +105,4 @@ def open_sheet(
             try:
                 yield sheet
             finally:
-                sheet.rows.close()  # detaches the text wrapper while the file is still open
+                sheet.rows.close()  # type: ignore[attr-defined]  # detaches the text wrapper while the file is still open

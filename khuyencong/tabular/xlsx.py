@@ -235,7 +235,7 @@ def _peek(zf, member: str, strings: list[str]) -> list[tuple[int, list[Any]]]:
     except ImportFileError:
         pass
     finally:
-        rows.close()  # stream_rows returns a generator
+        rows.close()  # type: ignore[attr-defined]  # stream_rows returns a generator
     return found
 
 
@@ -491,7 +491,7 @@ def stream_rows(zf, member: str, strings: list[str], dates: frozenset[str], epoc
             ref = attrs.get("r")
             if ref:
                 letters = ref.rstrip("0123456789")
-                col = columns.get(letters)  # None is handled just below
+                col = columns.get(letters)  # type: ignore[assignment]  # None is handled just below
                 if col is None:
                     col = columns[letters] = _column_of(letters)
             else:

@@ -99,7 +99,7 @@ def test_successful_answers_match_the_spec_for_every_role(tokens, same_connectio
         ("/establishments", "GET", {"query": {"limit": 2}}),
         ("/establishments/{pk}", "GET", {"path_parameters": {"pk": record.pk}}),
         ("/establishments", "POST", {"body": body}),
-        ("/establishments/{pk}", "PUT", {"path_parameters": {"pk": record.pk}, "body": {**body, "name": "Đổi tên"}}),
+        ("/establishments/{pk}", "PATCH", {"path_parameters": {"pk": record.pk}, "body": {"name": "Đổi tên"}}),
         ("/craft-villages", "GET", {}),
         ("/craft-villages/{pk}", "GET", {"path_parameters": {"pk": village.pk}}),
     ]
@@ -112,7 +112,7 @@ def test_successful_answers_match_the_spec_for_every_role(tokens, same_connectio
             case.validate_response(response, checks=CHECKS, headers=headers)
             statuses[role, method, path] = response.status_code
     assert statuses["hatinh", "POST", "/establishments"] == 201
-    assert statuses["hatinh", "PUT", "/establishments/{pk}"] == 200
+    assert statuses["hatinh", "PATCH", "/establishments/{pk}"] == 200
     assert statuses["viewer", "GET", "/establishments/{pk}"] == 200
     assert statuses["viewer", "POST", "/establishments"] == 403
-    assert statuses["finance", "PUT", "/establishments/{pk}"] == 403
+    assert statuses["finance", "PATCH", "/establishments/{pk}"] == 403
