@@ -1,12 +1,18 @@
 from django.contrib import admin
 from django.templatetags.static import static
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import RedirectView
 
 from khuyencong import dashboard
 from khuyencong.api_root import api
 from khuyencong.web import views as web_views
+
+# The Django admin speaks for the system, not for Django ("Trang quản trị cho Django").
+admin.site.site_header = _("Khuyến công system administration")
+admin.site.site_title = _("Khuyến công administration")
+admin.site.index_title = _("Administration")
 
 
 class FaviconView(RedirectView):

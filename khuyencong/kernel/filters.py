@@ -65,9 +65,10 @@ class ReferenceField(forms.ModelChoiceField):
             return None
         value = str(value).strip()
         key = self.to_field_name or "pk"
-        if key == "pk" and not _ID.match(value):
+        choices = self.queryset
+        if choices is None or (key == "pk" and not _ID.match(value)):
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        found = self.queryset.filter(**{key: value}).first()  # type: ignore[union-attr]
+        found = choices.filter(**{key: value}).first()
         if found is None:
             raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         return found

@@ -16,6 +16,8 @@ from khuyencong.registry.models import DuplicateCandidate, Establishment
 __all__ = ["Eligibility", "eligibility", "eligible_q"]  # re-exported: the eligibility API lives in .eligibility
 
 SIMILARITY_THRESHOLD = 0.8
+SIMILAR_LOOKBACK = 200  # records of a commune compared by name similarity in a batch
+TRIGRAM_FLOOR = 0.4  # the trigram similarity below which names are not compared further
 
 
 def name_similarity(a: str, b: str) -> float:
@@ -131,48 +133,72 @@ def merge_establishments(*, keep: Establishment, drop: Establishment, user) -> E
     return keep
 
 
+def _trigrams(folded: str) -> frozenset[str]:
+    """Word trigrams as pg_trgm builds them (each word padded), for a cheap first filter."""
+    grams: set[str] = set()
+    for word in folded.split():
+        padded = f"  {word} "
+        grams.update(padded[i : i + 3] for i in range(len(padded) - 2))
+    return frozenset(grams)
+
+
 def queue_duplicates_batch(establishments: list[Establishment]) -> int:
     """:func:`queue_duplicates` for many records at once (an import batch): one query for the live
-    records of their communes, the comparison in Python, one insert. Returns how many pairs are new."""
+    records of their communes, the comparison in Python, one insert. Returns how many pairs are new.
+
+    Same folded names are found through a dictionary, whatever the commune's size; similar names
+    are looked for among the commune's newest ``SIMILAR_LOOKBACK`` records, as the one-record
+    version looks at a bounded number of candidates."""
     from khuyencong.kernel.text import fold
 
     if not establishments:
         return 0
     communes = sorted({e.commune_id for e in establishments})
-    others: dict[int, list[tuple[int, str, int]]] = {}
-    live = Establishment.objects.live().filter(commune_id__in=communes).order_by()
-    for pk, name, commune_id, province_id in live.values_list("pk", "name", "commune_id", "province_id"):
-        others.setdefault(commune_id, []).append((pk, fold(name), province_id))
+    same: dict[tuple[int, str], list[int]] = {}
+    recent: dict[int, list[tuple[int, str, frozenset[str]]]] = {}
+    live = Establishment.objects.live().filter(commune_id__in=communes).order_by("-pk")
+    for pk, name, commune_id in live.values_list("pk", "name", "commune_id").iterator(chunk_size=5_000):
+        folded = fold(name)
+        same.setdefault((commune_id, folded), []).append(pk)
+        nearby = recent.setdefault(commune_id, [])
+        if len(nearby) < SIMILAR_LOOKBACK:
+            nearby.append((pk, folded, _trigrams(folded)))
     pairs: dict[tuple[int, int], DuplicateCandidate] = {}
-    for establishment in establishments:
-        mine = fold(establishment.name)
-        for pk, theirs, _province in others.get(establishment.commune_id, ()):
-            if pk == establishment.pk:
-                continue
-            low, high = sorted((establishment.pk, pk))
-            pair = (low, high)
-            if pair in pairs:
-                continue
-            if theirs == mine:
-                reason, score = DuplicateCandidate.Reason.SAME_NAME_COMMUNE, 1.0
-            else:
-                shorter, longer = sorted((len(mine), len(theirs)))
-                if 2 * shorter / (shorter + longer or 1) < SIMILARITY_THRESHOLD:
-                    continue  # the ratio cannot reach the threshold
-                matcher = SequenceMatcher(None, mine, theirs)
-                if matcher.quick_ratio() < SIMILARITY_THRESHOLD or matcher.ratio() < SIMILARITY_THRESHOLD:
-                    continue
-                reason, score = DuplicateCandidate.Reason.SIMILAR_NAME, round(matcher.ratio(), 3)
+
+    def add(establishment, pk: int, reason: str, score: float) -> None:
+        pair = (min(establishment.pk, pk), max(establishment.pk, pk))
+        if pk != establishment.pk and pair not in pairs:
             pairs[pair] = DuplicateCandidate(
                 first_id=pair[0], second_id=pair[1], reason=reason, score=score, province_id=establishment.province_id
             )
+
+    matcher = SequenceMatcher(None)
+    for establishment in establishments:
+        mine = fold(establishment.name)
+        for pk in same.get((establishment.commune_id, mine), ()):
+            add(establishment, pk, DuplicateCandidate.Reason.SAME_NAME_COMMUNE, 1.0)
+        matcher.set_seq2(mine)  # analysed once, compared with each candidate
+        grams = _trigrams(mine)
+        for pk, theirs, their_grams in recent.get(establishment.commune_id, ()):
+            if theirs == mine:
+                continue
+            shorter, longer = sorted((len(mine), len(theirs)))
+            if 2 * shorter / (shorter + longer or 1) < SIMILARITY_THRESHOLD:
+                continue  # the ratio cannot reach the threshold
+            if len(grams & their_grams) < TRIGRAM_FLOOR * len(grams | their_grams):
+                continue  # as PostgreSQL's trigram filter in similar_in_commune
+            matcher.set_seq1(theirs)
+            if matcher.quick_ratio() < SIMILARITY_THRESHOLD:
+                continue
+            score = matcher.ratio()
+            if score >= SIMILARITY_THRESHOLD:
+                add(establishment, pk, DuplicateCandidate.Reason.SIMILAR_NAME, round(score, 3))
     if not pairs:
         return 0
-    firsts = {first for first, _second in pairs}
     known = set(
-        DuplicateCandidate.objects.filter(first_id__in=firsts, second_id__in={s for _f, s in pairs}).values_list(
-            "first_id", "second_id"
-        )
+        DuplicateCandidate.objects.filter(
+            first_id__in={first for first, _second in pairs}, second_id__in={second for _first, second in pairs}
+        ).values_list("first_id", "second_id")
     )
     new = [candidate for pair, candidate in pairs.items() if pair not in known]
     DuplicateCandidate.objects.bulk_create(new, ignore_conflicts=True)

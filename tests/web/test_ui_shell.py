@@ -167,3 +167,9 @@ def test_filters_fold_away_on_phones_unless_one_is_in_use(client_for, agency_off
     assert 'id="filter-toggle"' in body and "Bộ lọc" in body
     body = client.get(reverse("registry:establishment_list"), {"status": "active"}).content.decode()
     assert 'class="col-12 collapse d-md-block show" id="filter-fields"' in body
+
+
+def test_admin_speaks_for_the_system_not_for_django(client_for, admin_user):
+    body = client_for(admin_user).get("/admin/").content.decode()
+    assert "Quản trị hệ thống khuyến công" in body
+    assert "Django" not in body.split("<body", 1)[1].split("</header>", 1)[0]
