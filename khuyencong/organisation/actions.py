@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import Any
 
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
@@ -77,7 +78,7 @@ def manageable_users(actor, action: str = "view"):
     return users.filter(pk__in=inside, is_superuser=False).exclude(pk__in=outside).exclude(pk=actor.pk)
 
 
-def grantable_roles(actor) -> list[tuple[str, str]]:
+def grantable_roles(actor) -> list[tuple[str, Any]]:  # (value, lazy label)
     scope = manager_scope(actor, ASSIGN_ROLE)
     if scope.everywhere:
         return list(Role.choices)
