@@ -8,6 +8,7 @@ from django.test import Client
 
 from khuyencong.organisation.models import OrgUnit, Role
 from khuyencong.organisation.services import assign_role
+from tests.roles import person_in_role  # noqa: F401 (the eleven roles: a fixture for every test)
 
 HA_TINH = "42"
 NGHE_AN = "40"

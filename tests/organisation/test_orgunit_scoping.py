@@ -1,4 +1,4 @@
-from khuyencong.organisation.models import OrgUnit
+from khuyencong.organisation.models import OrgUnit, Role
 from khuyencong.territory.models import Province
 from tests.scoping import ScopedResourceSuite
 
@@ -7,12 +7,21 @@ class TestOrgUnitScoping(ScopedResourceSuite):
     model = OrgUnit
     url_prefix = "organisation:orgunit"
     api_list_url = "/api/v1/org-units"
-    expectations = {
-        "agency": {"view", "add", "change", "delete", "export"},
-        "hatinh": {"view", "add", "change", "export"},
-        "nghean": {"view", "add", "change", "export"},
-        "implementer": {"view"},
+    # The establishment role reaches only its own unit, not the province's implementing units.
+    role_actions = {
+        Role.SYSTEM_ADMIN: {"view", "add", "change", "delete", "export"},
+        Role.AGENCY_OFFICER: {"view", "add", "change", "delete", "export"},
+        Role.AGENCY_LEADER: {"view", "export"},
+        Role.REGIONAL_OFFICER: {"view", "export"},
+        Role.PROVINCIAL_OFFICER: {"view", "add", "change", "export"},
+        Role.PROVINCIAL_LEADER: {"view", "export"},
+        Role.PROVINCIAL_FINANCE: {"view"},
+        Role.IMPLEMENTER: {"view"},
+        Role.INSPECTOR: {"view", "export"},
+        Role.ESTABLISHMENT: {"view"},
+        Role.VIEWER: {"view"},
     }
+    api_writes = frozenset()  # the org-unit API only reads
     list_params = {"q": "don vi thuc hien thu"}
     _counter = 0
 
