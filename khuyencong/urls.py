@@ -32,6 +32,7 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("org-units/", include("khuyencong.organisation.urls")),
+    path("users/", include("khuyencong.organisation.user_urls")),
     path("establishments/import/", include("khuyencong.registry.import_urls")),
     path("establishments/", include("khuyencong.registry.urls")),
     path("jobs/", include("khuyencong.jobs.urls")),

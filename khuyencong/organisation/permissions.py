@@ -34,6 +34,11 @@ REGISTRY_RECORDS: dict[str, frozenset[str]] = {
     R.VIEWER: READ,
 }
 
+# Managing accounts and role assignments in the app (organisation/actions.py). Where: a system
+# administrator everywhere; a provincial leader the users of their province, granting provincial
+# roles only (actions.PROVINCIAL_GRANTABLE).
+USER_MANAGEMENT = frozenset({"create_user", "assign_role", "end_assignment", "deactivate_user", "reset_password"})
+
 # Deciding a duplicate candidate: "change" (kept for the existing pages) or the named decisions.
 DUPLICATE_DECISIONS = frozenset({VIEW, CHANGE, "merge", "dismiss"})
 
@@ -55,7 +60,8 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         R.SYSTEM_ADMIN: ALL,
     },
     "accounts.user": {
-        R.SYSTEM_ADMIN: ALL,
+        R.SYSTEM_ADMIN: ALL | USER_MANAGEMENT,
+        R.PROVINCIAL_LEADER: READ | USER_MANAGEMENT,
     },
     "audit.objectchange": {
         R.SYSTEM_ADMIN: READ_EXPORT,

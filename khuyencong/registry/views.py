@@ -89,7 +89,18 @@ class EstablishmentDetailView(EstablishmentMixin, ObjectDetailView):
     ]
 
     def base_queryset(self):
-        return super().base_queryset().select_related("legacy_commune", "craft_village")
+        # The eligibility card reads both communes with their district and province.
+        return (
+            super()
+            .base_queryset()
+            .select_related(
+                "commune__district",
+                "commune__province",
+                "legacy_commune__district",
+                "legacy_commune__province",
+                "craft_village",
+            )
+        )
 
     def extra_context(self, obj):
         return {

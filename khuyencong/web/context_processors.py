@@ -13,6 +13,7 @@ MENU = [
     (_("Establishments"), "registry:establishment_list", "registry.establishment"),
     (_("Craft villages"), "registry:craftvillage_list", "registry.craftvillage"),
     (_("Org units"), "organisation:orgunit_list", "organisation.orgunit"),
+    (_("Users"), "users:user_list", "accounts.user"),
     (_("Jobs"), "jobs:job_list", None),
     (_("Change log"), "audit:objectchange_list", "audit.objectchange"),
 ]

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from io import StringIO
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 from django.urls import reverse
 from django.utils import translation
 
@@ -209,3 +211,34 @@ def test_detail_page_shows_the_reason(client_for, hatinh_officer, nghean_officer
     assert 'id="eligibility-reason"' in body
     assert "xã, phường, đặc khu thuộc tỉnh" in body
     assert client_for(nghean_officer).get(url).status_code == 404
+
+
+def test_admin_refuses_a_malformed_clause_without_saving(client_for, admin_user):
+    before = EligibilityRule.objects.count()
+    data = {
+        "legal_basis": "Văn bản thử",
+        "effective_from": "2030-01-01",
+        "clauses": '[{"text": "xã", "unit_types": ["village"]}]',
+        "note": "",
+    }
+    response = client_for(admin_user).post("/admin/registry/eligibilityrule/add/", data)
+    assert response.status_code == 200
+    assert "Clause 1" in response.content.decode() or "Địa bàn thứ 1" in response.content.decode()
+    assert EligibilityRule.objects.count() == before
+    data["clauses"] = '[{"text": "xã", "unit_types": ["commune"], "parent": "any"}]'
+    assert client_for(admin_user).post("/admin/registry/eligibilityrule/add/", data).status_code == 302
+    assert EligibilityRule.objects.get(legal_basis="Văn bản thử").clauses[0]["unit_types"] == ["commune"]
+
+
+def test_city_grade_and_ward_date_can_be_filled_later_from_the_command_line(territory):
+    ward = legacy("ward", district_type="city")
+    est = establishment_in(HA_TINH, "commune", legacy_commune=ward)
+    call_command("seturbandata", district=ward.district.code, grade=1, stdout=StringIO())
+    assert eligibility(reloaded(est), OLD).reason == "missing_ward_since"
+    call_command("seturbandata", commune=ward.code, ward_since=dt.date(2018, 6, 1), stdout=StringIO())
+    assert eligibility(reloaded(est), OLD).status == ELIGIBLE
+    with pytest.raises(CommandError):
+        call_command("seturbandata", district="99999", grade=2, stdout=StringIO())
+    with pytest.raises(CommandError):
+        call_command("seturbandata", commune=ward.code, stdout=StringIO())
+    assert Commune.objects.get(pk=ward.pk).ward_since == dt.date(2018, 6, 1)
