@@ -49,10 +49,21 @@ def main(url: str, out: str, user: str = "hatinh.chuyenvien", password: str = DE
                     page.fill("#id_password", password)
                     page.click("#login-button")
                     page.wait_for_load_state()
+            picker(page, url, out, device)
             context.close()
         browser.close()
     print("console errors:", errors or "none")
     return 1 if errors else 0
+
+
+def picker(page, url: str, out: str, device: str) -> None:
+    """The establishment form with the commune picker open on a search without accents."""
+    page.goto(url + "/establishments/new/")
+    page.locator("#id_commune").scroll_into_view_if_needed()
+    page.fill("#id_commune", "thach")
+    page.wait_for_selector("[data-commune-picker] [data-code]")
+    page.evaluate("window.scrollBy(0, document.getElementById('id_commune').getBoundingClientRect().top - 120)")
+    page.screenshot(path=f"{out}/establishment-form-picker-{device}.png")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from khuyencong.audit.admin import ChangeLoggedAdmin
 from khuyencong.registry.models import CraftVillage, DuplicateCandidate, EligibilityRule, Establishment, IndustryLine
@@ -31,7 +32,12 @@ class IndustryLineAdmin(admin.ModelAdmin):
 
 @admin.register(EligibilityRule)
 class EligibilityRuleAdmin(admin.ModelAdmin):
-    list_display = ["legal_basis", "effective_from", "effective_to", "commune_types", "recognised_craft_village"]
+    list_display = ["legal_basis", "effective_from", "effective_to", "locations", "recognised_craft_village"]
+    fields = ["legal_basis", "effective_from", "effective_to", "clauses", "recognised_craft_village", "note"]
+
+    @admin.display(description=_("eligible locations"))
+    def locations(self, obj: EligibilityRule) -> str:
+        return "; ".join(str(clause.get("text", "")) for clause in obj.clauses if isinstance(clause, dict))
 
 
 @admin.register(DuplicateCandidate)

@@ -244,7 +244,10 @@ class DuplicateOut(Schema):
     score: float
     status: str
     version: int
-    actions: list[str] = Field(description="What you may do with this pair now.")
+
+
+class DuplicateDecided(DuplicateOut):
+    actions: list[str] = Field(description="What you may still do with this pair.")
 
     @staticmethod
     def resolve_actions(obj, context):
@@ -271,7 +274,7 @@ def list_duplicates(request, cursor: str | None = None, limit: int = 100):
 
 @router.post(
     "/duplicates/{int:pk}/actions/{action}",
-    response=DuplicateOut,
+    response=DuplicateDecided,
     summary="Decide a possible duplicate",
     description="action is merge (send keep: first or second) or dismiss. Refusals answer "
     "{code, message, details: {field}}: 403 forbidden, 404 not_found, 409 wrong_state or "

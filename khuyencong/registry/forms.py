@@ -2,13 +2,16 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import ProhibitNullCharactersValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, ProhibitNullCharactersValidator
 from django.utils.translation import gettext_lazy as _
 
+from khuyencong.kernel.money import format_vnd
 from khuyencong.kernel.scoping import Action, user_scope
 from khuyencong.kernel.text import vi_order
 from khuyencong.registry.models import CraftVillage, Establishment, IndustryLine
+from khuyencong.registry.picker import CommunePicker
 from khuyencong.registry.validation import compact_tax_code
+from khuyencong.tabular import cells
 from khuyencong.territory.models import Commune
 from khuyencong.web.forms import ScopedModelForm
 
@@ -22,15 +25,28 @@ def clean_tax_code(value: str | None) -> str | None:
 
 
 class CommuneCodeField(forms.CharField):
-    """A current commune typed by its official code (a 3,321-option select is unusable)."""
+    """A current commune, submitted by its official code (the picker finds it by name)."""
 
     def to_python(self, value):
         value = super().to_python(value).strip()
         if not value:
             return None
         ProhibitNullCharactersValidator()(value)  # before the query: PostgreSQL refuses NUL in text
-        commune = Commune.objects.current().select_related("province").filter(code=value.zfill(5)).first()
+        if not value.isdigit() or len(value) > 6:
+            raise ValidationError(_("Choose the commune from the list that appears as you type its name."))
+        code = value.zfill(5)
+        commune = Commune.objects.current().select_related("province").filter(code=code).first()
         if commune is None:
+            old = Commune.objects.legacy().filter(code=code, successor__valid_to__isnull=True)
+            old = old.select_related("successor").order_by("-valid_to").first()
+            if old is not None:
+                raise ValidationError(
+                    _(
+                        "%(code)s is the code of %(old)s before 1/7/2025; it is now part of %(new)s "
+                        "(code %(new_code)s). Choose %(new)s."
+                    )
+                    % {"code": code, "old": old.name, "new": old.successor.name, "new_code": old.successor.code}
+                )
             raise ValidationError(_("No commune in force has the code %(code)s.") % {"code": value})
         return commune
 
@@ -41,6 +57,55 @@ class CommuneCodeField(forms.CharField):
             commune = Commune.objects.filter(pk=value).only("code").first()
             return commune.code if commune else value
         return value
+
+
+class _Header:
+    """What a tabular cell parser names in its messages."""
+
+    def __init__(self, header):
+        self.header = header
+
+
+class ParsedNumberField(forms.CharField):
+    """A whole number typed as people write it, read by a tabular cell parser (the importer's
+    reading, so the form and the Excel file accept the same things)."""
+
+    parser = staticmethod(cells.whole_number)
+
+    def __init__(self, *, min_value=None, max_value=None, **kwargs):
+        kwargs.setdefault("widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}))
+        super().__init__(**kwargs)
+        if min_value is not None:
+            self.validators.append(MinValueValidator(min_value))
+        if max_value is not None:
+            self.validators.append(MaxValueValidator(max_value))
+
+    def to_python(self, value):
+        value = super().to_python(value).strip()
+        if not value:
+            return None
+        ProhibitNullCharactersValidator()(value)
+        if value.isascii() and value.isdigit():
+            return int(value)  # the range is the validators' to say, in Django's words
+        try:
+            return self.parser(value, _Header(self.label))
+        except cells.Invalid as exc:
+            raise ValidationError(str(exc)) from None
+
+
+class AmountField(ParsedNumberField):
+    """Đồng: 2080000000, 2.080.000.000, 2,08 tỷ or 150 triệu; shown grouped with dots."""
+
+    parser = staticmethod(cells.amount())
+
+    def prepare_value(self, value):
+        return format_vnd(value, unit="") if isinstance(value, int) else value
+
+
+class YearField(ParsedNumberField):
+    """A year, or a date whose year is kept (15/05/2015 -> 2015)."""
+
+    parser = staticmethod(cells.year)
 
 
 class IdListField(forms.ModelMultipleChoiceField):
@@ -60,6 +125,24 @@ class IdListField(forms.ModelMultipleChoiceField):
         return super()._check_values(value)
 
 
+class SectionedFormMixin:
+    """Fields grouped in titled sections for ``registry/record_form.html``; invalid inputs marked."""
+
+    SECTIONS: tuple = ()  # (title, field names); fields left out go in a last untitled section
+    wide_fields: frozenset[str] = frozenset()
+
+    def sections(self):
+        for name in self.errors:
+            if name in self.fields:
+                widget = self.fields[name].widget
+                widget.attrs["class"] = f"{widget.attrs.get('class', '')} is-invalid".strip()
+                widget.attrs["aria-invalid"] = "true"
+        placed = {name for _title, names in self.SECTIONS for name in names}
+        groups = [(title, [self[n] for n in names if n in self.fields]) for title, names in self.SECTIONS]
+        rest = [self[name] for name in self.fields if name not in placed]
+        return [group for group in [*groups, ("", rest)] if group[1]]
+
+
 class CommuneInReachMixin:
     """The chosen commune must lie in a province the user may write this record in."""
 
@@ -72,8 +155,17 @@ class CommuneInReachMixin:
         return commune
 
 
-class EstablishmentForm(CommuneInReachMixin, ScopedModelForm):
-    commune = CommuneCodeField(label=_("Commune code"), help_text=_("The 5-digit code of the commune in force."))
+class EstablishmentForm(SectionedFormMixin, CommuneInReachMixin, ScopedModelForm):
+    commune = CommuneCodeField(
+        label=_("Commune"),
+        help_text=_("Type part of the name, without accents if you like, then choose from the list."),
+        widget=CommunePicker("registry:establishment_commune_suggest"),
+    )
+    annual_revenue = AmountField(
+        label=_("Annual revenue (đồng)"), required=False, min_value=0, max_value=10**15,
+        help_text=_("For example 2.080.000.000, 2,08 tỷ or 150 triệu."),
+    )  # fmt: skip
+    founding_year = YearField(label=_("Founding year"), required=False, min_value=1800, max_value=2100)
 
     class Meta:
         model = Establishment
@@ -84,6 +176,18 @@ class EstablishmentForm(CommuneInReachMixin, ScopedModelForm):
             "latitude", "longitude", "status", "women_owned", "ethnic_minority_workers", "disadvantaged_area",
         ]  # fmt: skip
         field_classes = {"industry_lines": IdListField}
+        labels = {"name": _("Establishment name")}
+
+    SECTIONS = (
+        (_("General information"), ("name", "legal_form", "tax_code", "registration_number", "owner_name",
+                                    "owner_gender", "status")),
+        (_("Location"), ("address", "commune", "craft_village", "latitude", "longitude", "disadvantaged_area")),
+        (_("Trade and products"), ("industry_lines", "main_products", "founding_year")),
+        (_("Workers and revenue"), ("workers_total", "workers_women", "workers_ethnic_minority",
+                                    "annual_revenue", "women_owned", "ethnic_minority_workers")),
+        (_("Contact"), ("phone", "email")),
+    )  # fmt: skip
+    wide_fields = frozenset({"name", "address", "commune", "industry_lines", "main_products"})
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -99,8 +203,12 @@ class EstablishmentForm(CommuneInReachMixin, ScopedModelForm):
         message does not reveal a record outside the user's reach (the model's would)."""
 
 
-class CraftVillageForm(CommuneInReachMixin, ScopedModelForm):
-    commune = CommuneCodeField(label=_("Commune code"))
+class CraftVillageForm(SectionedFormMixin, CommuneInReachMixin, ScopedModelForm):
+    commune = CommuneCodeField(
+        label=_("Commune"),
+        help_text=_("Type part of the name, without accents if you like, then choose from the list."),
+        widget=CommunePicker("registry:craftvillage_commune_suggest"),
+    )
 
     class Meta:
         model = CraftVillage

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from contextlib import nullcontext
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
@@ -24,6 +25,7 @@ from khuyencong.kernel.scoping import Action, user_scope
 from khuyencong.kernel.text import fold
 from khuyencong.registry.models import CraftVillage, Establishment, Gender, IndustryLine, LegalForm
 from khuyencong.registry.services import queue_duplicates_batch
+from khuyencong.registry.validation import establishment_errors
 from khuyencong.tabular import cells
 from khuyencong.tabular.cells import NO, YES, key, show
 from khuyencong.territory.models import Commune
@@ -164,18 +166,26 @@ class _IndustryLines:
         return ids, unknown
 
 
+@dataclass(frozen=True)
+class _Village:
+    pk: int
+    commune_id: int | None
+
+
 class _Villages:
     def __init__(self):
-        self.loaded: dict[int, tuple[dict[tuple[int, str], int], dict[str, list[int]]]] = {}
+        self.loaded: dict[int, tuple[dict[tuple[int, str], _Village], dict[str, list[_Village]]]] = {}
 
-    def find(self, province_id: int, commune_id: int, name: str) -> int | None:
+    def find(self, province_id: int, commune_id: int, name: str) -> _Village | None:
+        """The village of that name in the commune, else the only one of the province."""
         if province_id not in self.loaded:
-            in_commune: dict[tuple[int, str], int] = {}
-            in_province: dict[str, list[int]] = {}
+            in_commune: dict[tuple[int, str], _Village] = {}
+            in_province: dict[str, list[_Village]] = {}
             villages = CraftVillage.objects.filter(province_id=province_id).values_list("pk", "name", "commune_id")
             for pk, village, commune in villages:
-                in_commune[(commune, key(village))] = pk
-                in_province.setdefault(key(village), []).append(pk)
+                found = _Village(pk, commune)
+                in_commune[(commune, key(village))] = found
+                in_province.setdefault(key(village), []).append(found)
             self.loaded[province_id] = (in_commune, in_province)
         in_commune, in_province = self.loaded[province_id]
         name_key = key(name)
@@ -208,8 +218,7 @@ class EstablishmentImport(tabular.BaseImport):
 
     def check(self, item: tabular.ParsedRow) -> None:
         values = item.values
-        self._check_workers(item, values.get("workers_total"), values.get("workers_women"),
-                            values.get("workers_ethnic_minority"))  # fmt: skip
+        self._rules(item, values)
         if item.errors:
             return
         found = self.communes.resolve(values["commune"])
@@ -243,27 +252,31 @@ class EstablishmentImport(tabular.BaseImport):
             item.resolved["industry_lines"] = frozenset(ids)
         if "craft_village" in values:
             village = self.villages.find(province_id, commune_id, values["craft_village"])
+            if village is not None and establishment_errors({"craft_village": village, "commune": commune_id}):
+                village = None  # the registry's rule: a village of the establishment's own commune
             if village is None:
                 item.notes.append(
                     _("The craft village “%(value)s” is not in the list of craft villages of the commune; left empty.")
                     % {"value": values["craft_village"]}
                 )
-            item.resolved["craft_village_id"] = village
+            item.resolved["craft_village_id"] = village.pk if village is not None else None
 
-    def _check_workers(self, item, total, women, ethnic) -> None:
-        if total is None:
-            return
-        for count, field in ((women, "workers_women"), (ethnic, "workers_ethnic_minority")):
-            if count is not None and count > total:
+    def _rules(self, item, values: dict[str, Any]) -> None:
+        """The registry's rules on the values (``validation.establishment_errors``, shared with the
+        form and the API), worded for a row of a file: with the columns and the values."""
+        for field, message in establishment_errors(values).items():
+            if field in ("workers_women", "workers_ethnic_minority"):
                 item.errors.append(
                     _("%(column)s (%(value)s) cannot exceed %(total_column)s (%(total)s).")
                     % {
                         "column": HEADERS[field],
-                        "value": count,
+                        "value": values[field],
                         "total_column": HEADERS["workers_total"],
-                        "total": total,
+                        "total": values["workers_total"],
                     }
                 )
+            else:
+                item.errors.append(f"{HEADERS.get(field, field)}: {message}")
 
     # -- one batch --------------------------------------------------------------------------
 
@@ -399,12 +412,8 @@ class EstablishmentImport(tabular.BaseImport):
         """What the row changes on the stored record (attribute -> new value). Blank cells keep the
         stored value: a file cannot erase data by leaving a cell empty."""
         new = {name: item.values[name] for name in PLAIN_FIELDS if name in item.values}
-        self._check_workers(
-            item,
-            new.get("workers_total", stored["workers_total"]),
-            new.get("workers_women", stored["workers_women"]),
-            new.get("workers_ethnic_minority", stored["workers_ethnic_minority"]),
-        )
+        workers = ("workers_total", "workers_women", "workers_ethnic_minority")
+        self._rules(item, {name: new.get(name, stored[name]) for name in workers})
         if item.errors:
             return {}
         resolved = item.resolved

@@ -100,18 +100,55 @@ class CraftVillage(ChangeLoggedModel):
         super().save(*args, **kwargs)
 
 
+CLAUSE_UNIT_TYPES = ("commune", "ward", "township", "special_zone")
+CLAUSE_PARENTS = ("any", "province", "city")
+CLAUSE_KEYS = {"text", "unit_types", "parent", "district_types", "city_grades", "ward_within_years", "confirm"}
+
+
+def validate_clauses(value) -> None:
+    """Check the shape of :attr:`EligibilityRule.clauses` so an edit in the admin fails with a clear message."""
+    if not isinstance(value, list):
+        raise ValidationError(_("Clauses must be a list."))
+    for number, clause in enumerate(value, start=1):
+        problem = None
+        if not isinstance(clause, dict) or not str(clause.get("text", "")).strip():
+            problem = _("each clause needs a non-empty text")
+        elif set(clause) - CLAUSE_KEYS:
+            problem = _("unknown keys: %(keys)s") % {"keys": ", ".join(sorted(set(clause) - CLAUSE_KEYS))}
+        elif not clause.get("unit_types") or set(clause["unit_types"]) - set(CLAUSE_UNIT_TYPES):
+            problem = _("unit_types must list some of: %(types)s") % {"types": ", ".join(CLAUSE_UNIT_TYPES)}
+        elif clause.get("parent", "any") not in CLAUSE_PARENTS:
+            problem = _("parent must be one of: %(parents)s") % {"parents": ", ".join(CLAUSE_PARENTS)}
+        elif not all(isinstance(g, int) and 0 <= g <= 5 for g in clause.get("city_grades", [])):
+            problem = _("city_grades must be numbers from 0 (special) to 5")
+        elif not isinstance(clause.get("ward_within_years", 0), int):
+            problem = _("ward_within_years must be a whole number of years")
+        if problem:
+            raise ValidationError(_("Clause %(number)s: %(problem)s.") % {"number": number, "problem": problem})
+
+
 class EligibilityRule(ChangeLoggedModel):
     """Who may be supported, by location, under one legal version (data, not code).
 
-    A rule applies on dates between ``effective_from`` and ``effective_to``; an establishment is
-    eligible if its commune's unit type is listed, or if it sits in a recognised craft village
-    and ``recognised_craft_village`` is set.
+    A rule applies on dates between ``effective_from`` and ``effective_to``. Each entry of
+    ``clauses`` is one eligible location as the legal text words it::
+
+        {"text": "phường thuộc thành phố loại 2, loại 3",  # shown to users as the reason
+         "unit_types": ["ward"],             # commune / ward / township / special_zone
+         "parent": "any",                    # any / province / city (centrally-run city)
+         "district_types": ["city"],         # optional: type of the pre-2025 district
+         "city_grades": [2, 3],              # optional: urban grade of that city (0 = special)
+         "ward_within_years": 5,             # optional: ward upgraded from a commune within N years
+         "confirm": false}                   # wording still to be checked against the gazette
+
+    An establishment is also eligible if it sits in a recognised craft village and
+    ``recognised_craft_village`` is set. The evaluation is :mod:`khuyencong.registry.eligibility`.
     """
 
     legal_basis = models.CharField(_("legal basis"), max_length=255)
     effective_from = models.DateField(_("effective from"))
     effective_to = models.DateField(_("effective to"), null=True, blank=True)
-    commune_types = models.JSONField(_("eligible commune types"), default=list)
+    clauses = models.JSONField(_("eligible locations"), default=list, blank=True, validators=[validate_clauses])
     recognised_craft_village = models.BooleanField(_("recognised craft villages are eligible"), default=False)
     note = models.TextField(_("note"), blank=True)
 

@@ -4,54 +4,20 @@ Writes that users start go through :mod:`khuyencong.registry.actions`."""
 
 from __future__ import annotations
 
-import datetime as dt
-from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from django.db import connection, transaction
-from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from khuyencong.kernel.lifecycle import ActionRefused
-from khuyencong.registry.models import DuplicateCandidate, EligibilityRule, Establishment
+from khuyencong.registry.eligibility import Eligibility, eligibility, eligible_q
+from khuyencong.registry.models import DuplicateCandidate, Establishment
+
+__all__ = ["Eligibility", "eligibility", "eligible_q"]  # re-exported: the eligibility API lives in .eligibility
 
 SIMILARITY_THRESHOLD = 0.8
 SIMILAR_LOOKBACK = 200  # records of a commune compared by name similarity in a batch
 TRIGRAM_FLOOR = 0.4  # the trigram similarity below which names are not compared further
-
-
-@dataclass(frozen=True)
-class Eligibility:
-    eligible: bool
-    rule: EligibilityRule | None
-    reason: str
-
-
-def eligibility(establishment: Establishment, on: dt.date | None = None) -> Eligibility:
-    """Whether the establishment may be supported on ``on`` under the location rule then in force."""
-    on = on or timezone.localdate()
-    rule = EligibilityRule.in_force(on)
-    if rule is None:
-        return Eligibility(False, None, "no_rule")
-    commune = establishment.commune
-    if commune.unit_type in rule.commune_types:
-        return Eligibility(True, rule, "commune_type")
-    village = establishment.craft_village
-    if rule.recognised_craft_village and village is not None and village.recognised:
-        return Eligibility(True, rule, "craft_village")
-    return Eligibility(False, rule, "location")
-
-
-def eligible_q(on: dt.date | None = None) -> Q:
-    """A filter for establishments eligible on ``on`` (for list filters)."""
-    rule = EligibilityRule.in_force(on or timezone.localdate())
-    if rule is None:
-        return Q(pk__in=[])
-    condition = Q(commune__unit_type__in=rule.commune_types)
-    if rule.recognised_craft_village:
-        condition |= Q(craft_village__recognised=True)
-    return condition
 
 
 def name_similarity(a: str, b: str) -> float:

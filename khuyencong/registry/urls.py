@@ -1,12 +1,19 @@
 from django.urls import path
 
-from khuyencong.registry import views
+from khuyencong.registry import picker, views
+from khuyencong.registry.models import CraftVillage, Establishment
 
 app_name = "registry"
 urlpatterns = [
     path("", views.EstablishmentListView.as_view(), name="establishment_list"),
     path("export/", views.EstablishmentExportView.as_view(), name="establishment_export"),
     path("new/", views.EstablishmentEditView.as_view(), name="establishment_add"),
+    path("communes/", picker.CommuneSuggestView.as_view(model=Establishment), name="establishment_commune_suggest"),
+    path(
+        "craft-villages/communes/",
+        picker.CommuneSuggestView.as_view(model=CraftVillage),
+        name="craftvillage_commune_suggest",
+    ),
     path("duplicates/", views.DuplicateQueueView.as_view(), name="duplicate_queue"),
     path(
         "duplicates/<int:pk>/do/<slug:action>/", views.DuplicateActionView.as_view(), name="duplicatecandidate_action"

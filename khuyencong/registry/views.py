@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from khuyencong.registry import actions
+from khuyencong.registry import actions, export_columns
 from khuyencong.registry.filters import CraftVillageFilters, EstablishmentFilters
 from khuyencong.registry.forms import CraftVillageForm, EstablishmentForm
 from khuyencong.registry.models import CraftVillage, DuplicateCandidate, Establishment
@@ -52,25 +52,13 @@ class EstablishmentListView(EstablishmentMixin, ObjectListView):
 
 
 class EstablishmentExportView(EstablishmentListView, ObjectExportView):
-    export_columns = [
-        *ESTABLISHMENT_COLUMNS,
-        Column("registration_number", gettext_lazy("Business registration number")),
-        Column("owner_name", gettext_lazy("Owner")),
-        Column("get_owner_gender_display", gettext_lazy("Owner's gender")),
-        Column("address", gettext_lazy("Address")),
-        Column("commune.code", gettext_lazy("Commune code")),
-        Column("craft_village", gettext_lazy("Craft village")),
-        Column("main_products", gettext_lazy("Main products")),
-        Column("workers_women", gettext_lazy("Women workers")),
-        Column("workers_ethnic_minority", gettext_lazy("Ethnic-minority workers")),
-        Column("annual_revenue", gettext_lazy("Annual revenue (đồng)")),
-        Column("founding_year", gettext_lazy("Founding year")),
-        Column("phone", gettext_lazy("Phone")),
-        Column("email", gettext_lazy("Email")),
-        Column("women_owned", gettext_lazy("Women-owned")),
-        Column("ethnic_minority_workers", gettext_lazy("Employs ethnic-minority workers")),
-        Column("disadvantaged_area", gettext_lazy("In a disadvantaged area")),
-    ]
+    """The import spec's columns, so an exported file edited in Excel imports back."""
+
+    export_columns = export_columns.ESTABLISHMENT_EXPORT_COLUMNS
+
+    def rows(self, queryset, columns):
+        queryset = queryset.select_related(*export_columns.RELATED).prefetch_related(*export_columns.PREFETCH)
+        return super().rows(queryset, columns)
 
 
 class EstablishmentDetailView(EstablishmentMixin, ObjectDetailView):
@@ -101,7 +89,18 @@ class EstablishmentDetailView(EstablishmentMixin, ObjectDetailView):
     ]
 
     def base_queryset(self):
-        return super().base_queryset().select_related("legacy_commune", "craft_village")
+        # The eligibility card reads both communes with their district and province.
+        return (
+            super()
+            .base_queryset()
+            .select_related(
+                "commune__district",
+                "commune__province",
+                "legacy_commune__district",
+                "legacy_commune__province",
+                "craft_village",
+            )
+        )
 
     def extra_context(self, obj):
         return {
@@ -116,6 +115,7 @@ class EstablishmentDetailView(EstablishmentMixin, ObjectDetailView):
 
 class EstablishmentEditView(EstablishmentMixin, ObjectEditView):
     form_class = EstablishmentForm
+    template_name = "registry/record_form.html"
 
     def save(self, form):
         values = dict(form.cleaned_data)
@@ -163,6 +163,7 @@ class CraftVillageDetailView(CraftVillageMixin, ObjectDetailView):
 
 class CraftVillageEditView(CraftVillageMixin, ObjectEditView):
     form_class = CraftVillageForm
+    template_name = "registry/record_form.html"
 
 
 class CraftVillageDeleteView(CraftVillageMixin, ObjectDeleteView):

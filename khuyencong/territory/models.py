@@ -17,6 +17,19 @@ from django.utils.translation import pgettext_lazy
 REFORM_DATE = dt.date(2025, 7, 1)
 
 
+class CityGrade(models.IntegerChoices):
+    """Urban grade (loại đô thị) of a city; the eligibility rules before 15/10/2025 depend on it.
+
+    Not part of the published territory lists: filled in by administrators (blank = not known)."""
+
+    SPECIAL = 0, _("Special grade")
+    GRADE_1 = 1, _("Grade 1")
+    GRADE_2 = 2, _("Grade 2")
+    GRADE_3 = 3, _("Grade 3")
+    GRADE_4 = 4, _("Grade 4")
+    GRADE_5 = 5, _("Grade 5")
+
+
 class InForceQuerySet(models.QuerySet):
     def in_force(self, on: dt.date | None = None):
         """Units in force on ``on`` (today when omitted)."""
@@ -66,6 +79,7 @@ class Province(models.Model):
     name = models.CharField(_("name"), max_length=100)
     short_name = models.CharField(_("short name"), max_length=100)
     unit_type = models.CharField(_("unit type"), max_length=20, choices=UnitType.choices)
+    city_grade = models.PositiveSmallIntegerField(_("city grade"), choices=CityGrade.choices, null=True, blank=True)
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     successor = models.ForeignKey(
@@ -100,6 +114,10 @@ class Province(models.Model):
     def is_legacy(self) -> bool:
         return self.valid_to is not None
 
+    @property
+    def is_centrally_run_city(self) -> bool:
+        return self.unit_type == self.UnitType.CITY
+
 
 class District(models.Model):
     """Huyện / quận / thị xã / thành phố thuộc tỉnh: abolished on 1/7/2025, kept for history."""
@@ -108,6 +126,7 @@ class District(models.Model):
     name = models.CharField(_("name"), max_length=100)
     unit_type = models.CharField(_("unit type"), max_length=30)
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="districts")
+    city_grade = models.PositiveSmallIntegerField(_("city grade"), choices=CityGrade.choices, null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
 
     class Meta:
@@ -133,6 +152,12 @@ class Commune(models.Model):
     unit_type = models.CharField(_("unit type"), max_length=20, choices=UnitType.choices)
     province = models.ForeignKey(Province, on_delete=models.PROTECT, related_name="communes")
     district = models.ForeignKey(District, null=True, blank=True, on_delete=models.PROTECT, related_name="communes")
+    ward_since = models.DateField(
+        _("ward since"),
+        null=True,
+        blank=True,
+        help_text=_("For a ward upgraded from a commune: the date of the upgrade (blank = not known)."),
+    )
     valid_from = models.DateField(_("valid from"), null=True, blank=True)
     valid_to = models.DateField(_("valid to"), null=True, blank=True)
     successor = models.ForeignKey(

@@ -35,6 +35,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from khuyencong import tabular
 from khuyencong.jobs.models import Job
+from khuyencong.jobs.selectors import visible_jobs
 from khuyencong.jobs.services import attach_file, job_handler, resumable, start_job, start_resume
 from khuyencong.kernel.audit import log_access
 from khuyencong.kernel.scoping import Action, can
@@ -136,9 +137,7 @@ def _jobs(flow: ImportFlow):
 
 
 def _own(flow: ImportFlow, request, pk) -> Job:
-    jobs = _jobs(flow)
-    if not request.user.is_superuser:
-        jobs = jobs.filter(owner=request.user)
+    jobs = visible_jobs(request.user, kinds=KINDS).filter(params__importer=flow.importer)
     return get_object_or_404(jobs, pk=pk)
 
 

@@ -91,6 +91,12 @@ def test_successful_answers_match_the_spec_for_every_role(tokens, same_connectio
     record = Establishment.objects.filter(commune__province__code=HA_TINH).first()
     village = CraftVillage.objects.filter(commune__province__code=HA_TINH).first()
     body = {"name": "Cơ sở kiểm tra đặc tả", "legal_form": "household", "commune_code": commune_of(HA_TINH).code}
+    # PUT replaces the whole record, so every field is sent (PATCH sends only what changes).
+    full = {**body, "tax_code": None, "registration_number": "", "owner_name": "", "owner_gender": "", "address": "",
+            "craft_village_id": None, "industry_line_codes": [], "main_products": "", "workers_total": None,
+            "workers_women": None, "workers_ethnic_minority": None, "annual_revenue": None, "founding_year": None,
+            "phone": "", "email": "", "latitude": None, "longitude": None, "status": "active", "women_owned": False,
+            "ethnic_minority_workers": False, "disadvantaged_area": False}  # fmt: skip
     cases = [
         ("/me", "GET", {}),
         ("/org-units", "GET", {"query": {"limit": 2}}),
@@ -99,7 +105,8 @@ def test_successful_answers_match_the_spec_for_every_role(tokens, same_connectio
         ("/establishments", "GET", {"query": {"limit": 2}}),
         ("/establishments/{pk}", "GET", {"path_parameters": {"pk": record.pk}}),
         ("/establishments", "POST", {"body": body}),
-        ("/establishments/{pk}", "PATCH", {"path_parameters": {"pk": record.pk}, "body": {"name": "Đổi tên"}}),
+        ("/establishments/{pk}", "PUT", {"path_parameters": {"pk": record.pk}, "body": {**full, "name": "Đổi tên"}}),
+        ("/establishments/{pk}", "PATCH", {"path_parameters": {"pk": record.pk}, "body": {"name": "Đổi tên nữa"}}),
         ("/craft-villages", "GET", {}),
         ("/craft-villages/{pk}", "GET", {"path_parameters": {"pk": village.pk}}),
     ]
@@ -112,6 +119,7 @@ def test_successful_answers_match_the_spec_for_every_role(tokens, same_connectio
             case.validate_response(response, checks=CHECKS, headers=headers)
             statuses[role, method, path] = response.status_code
     assert statuses["hatinh", "POST", "/establishments"] == 201
+    assert statuses["hatinh", "PUT", "/establishments/{pk}"] == 200
     assert statuses["hatinh", "PATCH", "/establishments/{pk}"] == 200
     assert statuses["viewer", "GET", "/establishments/{pk}"] == 200
     assert statuses["viewer", "POST", "/establishments"] == 403

@@ -118,9 +118,9 @@ def test_helper_refuses_a_field_that_is_not_many_to_many():
 def test_rule_catalogue_and_duplicate_decisions_are_change_logged(admin_user):
     with acting_as(admin_user):
         rule = EligibilityRule.objects.create(
-            legal_basis="Nghị định thử", effective_from=dt.date(2030, 1, 1), commune_types=["commune"]
+            legal_basis="Nghị định thử", effective_from=dt.date(2030, 1, 1), clauses=[]
         )
-        rule.commune_types = ["commune", "ward"]
+        rule.clauses = [{"text": "xã", "unit_types": ["commune"]}]
         rule.save()
         (line,) = lines("9501")
         first, second = make_establishment(name="Cơ sở Đôi"), make_establishment(name="Cơ sở đôi")
@@ -129,7 +129,7 @@ def test_rule_catalogue_and_duplicate_decisions_are_change_logged(admin_user):
         )
         DuplicateCandidate.objects.filter(pk=candidate.pk).update(status="dismissed")
     assert [e.action for e in changes_of(rule)] == ["create", "update"]
-    assert changes_of(rule).last().postchange_data["commune_types"] == ["commune", "ward"]
+    assert changes_of(rule).last().postchange_data["clauses"] == [{"text": "xã", "unit_types": ["commune"]}]
     assert changes_of(line).get().action == "create"
     assert [e.action for e in changes_of(candidate)] == ["create", "update"]
     assert changes_of(candidate).last().postchange_data["status"] == "dismissed"

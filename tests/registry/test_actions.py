@@ -441,7 +441,7 @@ class TestApi:
     def test_duplicates_list_and_decide(self, client):
         pair = make_pair()
         listed = client.get("/api/v1/duplicates").json()["items"]
-        assert [(p["id"], p["version"], p["actions"]) for p in listed] == [(pair.pk, 0, ["merge", "dismiss"])]
+        assert [(p["id"], p["version"], p["status"]) for p in listed] == [(pair.pk, 0, "open")]
         url = f"/api/v1/duplicates/{pair.pk}/actions"
         response = client.post(f"{url}/merge", {}, "application/json")
         assert response.status_code == 422 and response.json()["code"] == "invalid_choice"
@@ -449,7 +449,7 @@ class TestApi:
         assert client.post(f"{url}/fly", {}, "application/json").status_code == 404
         response = client.post(f"{url}/dismiss", {"comment": "khác", "version": 0}, "application/json")
         assert response.status_code == 200 and response.json()["status"] == "dismissed"
-        assert response.json()["version"] == 1
+        assert response.json()["version"] == 1 and response.json()["actions"] == []
         response = client.post(f"{url}/dismiss", {"version": 0}, "application/json")
         assert response.status_code == 409 and response.json()["code"] in {"wrong_state", "state_changed"}
 
@@ -535,3 +535,26 @@ def test_api_dismiss_per_role(who, people, client):
     status = "dismissed" if ROLE_OUTCOMES[who] == 200 else "open"
     assert DuplicateCandidate.objects.get(pk=pair.pk).status == status
     assert DuplicateDecision.objects.count() == (1 if status == "dismissed" else 0)
+
+
+def test_duplicate_list_and_queue_do_not_query_per_pair(client_for, hatinh_officer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def counts():
+        client = client_for(hatinh_officer)
+        found = []
+        for url in ("/api/v1/duplicates", reverse("registry:duplicate_queue")):
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            found.append(len(queries))
+        return found
+
+    records = [make_establishment(name=f"Cơ sở đếm cặp {i}") for i in range(16)]
+    pairs = zip(records[::2], records[1::2], strict=True)
+    first, second = next(pairs)
+    DuplicateCandidate.objects.create(first=first, second=second, province=first.province, reason="similar_name")
+    one = counts()
+    for first, second in pairs:
+        DuplicateCandidate.objects.create(first=first, second=second, province=first.province, reason="similar_name")
+    assert counts() == one

@@ -308,3 +308,15 @@ def test_an_update_can_move_the_establishment_to_another_commune(tmp_path, hatin
     assert existing.commune.code == ht[5] and existing.legacy_commune is None  # the old unit led elsewhere
     assert existing.province.code == "42"
     assert existing.build_search_text() == existing.search_text  # place names follow the commune
+
+
+def test_a_craft_village_of_another_commune_is_not_linked(tmp_path, hatinh_officer, ht):
+    """The registry's rule (validation.establishment_errors): a village of the establishment's own
+    commune only, whatever the province holds."""
+    village = make_village(name="Làng nón lá Thạch Kim")
+    other = next(code for code in ht if code != village.commune.code)
+    rows = [row(other, **{"Mã số thuế": tax_code(31), "Làng nghề": "Làng nón lá Thạch Kim"})]
+    report = imports.commit(write_xlsx(tmp_path / "f.xlsx", rows), hatinh_officer)
+    assert report.counts["new"] == 1
+    assert "chưa có trong danh mục làng nghề của xã" in report.notes[0].message
+    assert Establishment.objects.get().craft_village is None
