@@ -6,10 +6,10 @@ the target user lies in the actor's reach, validates, and writes in one transact
 are change-logged, so every write leaves an audit entry with the acting user.
 
 Reach of a user manager: a nationwide manager (system administrator) reaches everyone. A
-provincial manager reaches the users whose every current role assignment is bound to a unit of
-their own reach (and who have at least one), never a superuser, never themselves; they may grant
-only the provincial roles in ``PROVINCIAL_GRANTABLE`` and only on units whose own reach stays
-inside theirs.
+provincial manager reaches the users whose every current role assignment is one they could grant
+themselves (a role of ``PROVINCIAL_GRANTABLE`` on a unit of their reach) and who have at least one
+assignment there; never a superuser, never themselves. They grant only those roles, only on units
+whose own reach stays inside theirs.
 """
 
 from __future__ import annotations
@@ -74,7 +74,13 @@ def manageable_users(actor, action: str = "view"):
     today = timezone.localdate()
     current = Q(valid_to__isnull=True) | Q(valid_to__gte=today)
     inside = RoleAssignment.objects.filter(_in_reach_q(scope)).values("user_id")
-    outside = RoleAssignment.objects.filter(current).exclude(_in_reach_q(scope)).values("user_id")
+    # A current assignment elsewhere, or in a role only granted nationwide (a peer leader), puts
+    # the user beyond a provincial manager.
+    outside = (
+        RoleAssignment.objects.filter(current)
+        .filter(~_in_reach_q(scope) | ~Q(role__in=PROVINCIAL_GRANTABLE))
+        .values("user_id")
+    )
     return users.filter(pk__in=inside, is_superuser=False).exclude(pk__in=outside).exclude(pk=actor.pk)
 
 

@@ -238,6 +238,20 @@ def test_a_user_with_a_nationwide_role_is_out_of_a_leaders_reach(client_for, hat
     assert state(staff) == before
 
 
+def test_a_leader_cannot_manage_a_peer_leader(client_for, hatinh_leader, django_user_model):
+    peer = _user(django_user_model, "ht.peer", Role.PROVINCIAL_LEADER, f"SCT-{HA_TINH}")
+    before = state(peer)
+    client = client_for(hatinh_leader)
+    assert "ht.peer" not in client.get(reverse("users:user_list")).content.decode()
+    assert client.post(reverse("users:user_deactivate", args=[peer.pk])).status_code == 404
+    assert state(peer) == before
+
+
+def test_admin_sees_the_user_page_with_history(client_for, admin_user, staff):
+    body = client_for(admin_user).get(reverse("users:user_detail", args=[staff.pk])).content.decode()
+    assert "Trần Thị Đào" in body and 'id="add-assignment"' in body
+
+
 def test_a_leader_cannot_escalate_themselves(hatinh_leader):
     with pytest.raises(ActionRefused):
         actions.assign_role(actor=hatinh_leader, user=hatinh_leader, role=Role.PROVINCIAL_OFFICER,
