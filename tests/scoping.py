@@ -119,10 +119,15 @@ class ScopedResourceSuite:
         assert changes.latest("pk").user == user
 
     def assert_refusal_shape(self, response, status):
+        if status == 405:
+            # A write the API does not offer: the answer lists what the path does accept. (Django
+            # Ninja answers this one in plain text, not in the API's error shape.)
+            assert response.wsgi_request.method not in response["Allow"].split(", "), response["Allow"]
+            return
         body = response.json()
         assert set(body) >= {"code", "message", "details"}, body
-        expected = {403: {"forbidden"}, 404: {"not_found"}, 405: {"method_not_allowed"}, 422: {"validation_error"}}
-        assert body["code"] in expected[status], body
+        expected = {403: "forbidden", 404: "not_found", 422: "validation_error"}
+        assert body["code"] == expected[status], body
         assert body["message"]
 
     @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
@@ -177,8 +182,8 @@ class ScopedResourceSuite:
             if expected == 422:  # the officer may add, only not there: the place is the field at fault
                 self.assert_refusal_shape(response, 422)
                 assert "commune_code" in {d["field"] for d in response.json()["details"]}
-            elif expected == 403:
-                self.assert_refusal_shape(response, 403)
+            else:
+                self.assert_refusal_shape(response, expected)
 
     @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
     @pytest.mark.parametrize("method", ["put", "patch"])
@@ -200,8 +205,7 @@ class ScopedResourceSuite:
                 assert self.label(obj).endswith(suffix) and response.json()["name"].endswith(suffix)
                 self.assert_logged(obj.pk, "update", user)
             else:
-                if expected != 405:
-                    self.assert_refusal_shape(response, expected)
+                self.assert_refusal_shape(response, expected)
                 assert self.snapshots(records) == before, f"{method} refused but {key} changed"
 
     @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
@@ -217,8 +221,7 @@ class ScopedResourceSuite:
                 assert not self.model.objects.filter(pk=obj.pk).exists()
                 self.assert_logged(obj.pk, "delete", user)
                 continue
-            if expected != 405:
-                self.assert_refusal_shape(response, expected)
+            self.assert_refusal_shape(response, expected)
             assert self.snapshots({k: records[k] for k in before}) == before, f"delete refused but {key} changed"
 
     @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
