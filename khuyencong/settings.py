@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "khuyencong.kernel.middleware.CurrentUserMiddleware",
     "axes.middleware.AxesMiddleware",
+    "khuyencong.api.middleware.JsonMethodNotAllowedMiddleware",  # API 405s in the one error shape
     "khuyencong.kernel.caching.NoStoreMiddleware",
 ]
 
