@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "khuyencong.organisation",
     "khuyencong.jobs",
     "khuyencong.web",
+    "khuyencong.rulebook",
     "khuyencong.registry",
 ]
 

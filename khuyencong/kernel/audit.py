@@ -20,6 +20,7 @@ from typing import Any
 
 from django.apps import apps
 from django.db import models
+from django.db.models.fields.files import FieldFile
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
 from django.dispatch import receiver
 
@@ -35,8 +36,8 @@ def _jsonable(value: Any) -> Any:
         return str(value)
     if isinstance(value, bytes | memoryview):
         return None
-    if hasattr(value, "name") and hasattr(value, "url"):  # file fields
-        return getattr(value, "name", None) or None
+    if isinstance(value, FieldFile):  # an empty file field has a name but no url
+        return value.name or None
     return value
 
 
