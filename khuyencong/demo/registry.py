@@ -254,6 +254,52 @@ def load_registry(*, establishments: int | None = None) -> dict:
     }
 
 
+# The demo establishment account (organisation/demo.py: coso.maytre acting for CS-DEMO-1) keeps
+# this record up to date itself.
+OWN_RECORD_KEY = f"{KEY_PREFIX}own-01"
+OWN_RECORD_UNIT = "CS-DEMO-1"
+
+
+@transaction.atomic
+def load_own_record() -> Establishment | None:
+    """The record of the demo establishment account, linked to its org unit (idempotent)."""
+    from khuyencong.organisation.models import OrgUnit
+
+    unit = OrgUnit.objects.filter(code=OWN_RECORD_UNIT).first()
+    if unit is None:
+        return None
+    record = Establishment.objects.filter(external_id=OWN_RECORD_KEY).first()
+    if record is None:
+        communes = Commune.objects.current().filter(province__code="42").order_by("code")
+        commune = communes.filter(folded_name__contains="thach").first() or communes.first()
+        if commune is None:
+            return None
+        record = Establishment(
+            external_id=OWN_RECORD_KEY,
+            legal_form=LegalForm.HOUSEHOLD,
+            name=unit.name,
+            owner_name="Ngô Thị Nga",
+            owner_gender=Gender.FEMALE,
+            address="Thôn Đông Hà",
+            commune=commune,
+            main_products="Giỏ, khay, đèn mây tre đan xuất khẩu",
+            workers_total=24,
+            workers_women=18,
+            workers_ethnic_minority=0,
+            annual_revenue=1_450_000_000,
+            founding_year=2008,
+            phone="0912345678",
+            women_owned=True,
+        )
+    if record.pk is None or (record.org_unit_id is None and not Establishment.objects.filter(org_unit=unit).exists()):
+        record.org_unit = unit
+        record.save()
+    line = IndustryLine.objects.filter(code="1629", valid_to__isnull=True).first()
+    if line is not None and not record.industry_lines.exists():
+        record.industry_lines.add(line)
+    return record
+
+
 def _duplicates(rng: random.Random, created: list[Establishment]) -> int:
     """The same place entered twice (a typing variant of its name): the review queue's work."""
     if not created:

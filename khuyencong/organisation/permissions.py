@@ -34,6 +34,11 @@ REGISTRY_RECORDS: dict[str, frozenset[str]] = {
     R.VIEWER: READ,
 }
 
+# An establishment's own account: only the record linked to its org unit (``Establishment.org_unit``),
+# read on its own page and kept up to date in a few fields (registry.actions.OWN_RECORD_FIELDS).
+VIEW_OWN, UPDATE_OWN = "view_own", "update_own"
+OWN_RECORD = frozenset({VIEW_OWN, UPDATE_OWN})
+
 # Managing accounts and role assignments in the app (organisation/actions.py). Where: a system
 # administrator everywhere; a provincial leader the users of their province, granting provincial
 # roles only (actions.PROVINCIAL_GRANTABLE).
@@ -71,7 +76,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "audit.accesslog": {
         R.SYSTEM_ADMIN: READ_EXPORT,
     },
-    "registry.establishment": REGISTRY_RECORDS,
+    "registry.establishment": {**REGISTRY_RECORDS, R.ESTABLISHMENT: OWN_RECORD},
     "registry.craftvillage": REGISTRY_RECORDS,
     "registry.duplicatecandidate": {
         R.SYSTEM_ADMIN: DUPLICATE_DECISIONS,

@@ -266,6 +266,17 @@ class Establishment(ChangeLoggedModel):
         editable=False,
         db_index=False,  # a partial index below: nearly every row is NULL here
     )
+    # The establishment's own account: people holding the establishment role for this org unit
+    # see and keep up to date this record (registry.actions.update_own_establishment).
+    org_unit = models.OneToOneField(
+        "organisation.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="own_establishment",
+        editable=False,
+        verbose_name=_("account unit"),
+    )
     search_text = models.TextField(editable=False, default="")
     # The name's Vietnamese sort key (kernel.text.sort_key): lists sorted by name walk its index.
     name_key = SortKeyField()
@@ -277,7 +288,8 @@ class Establishment(ChangeLoggedModel):
 
     objects = EstablishmentQuerySet.as_manager()
     scope_province_field = "province"
-    scope_org_unit_field = None
+    # A province reaches its records; an establishment's own unit reaches the record linked to it.
+    scope_org_unit_field = "org_unit"
 
     class Meta:
         ordering = ["name_key", "pk"]
