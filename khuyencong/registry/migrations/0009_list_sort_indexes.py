@@ -24,7 +24,7 @@ def fill_name_keys(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0007_eligibility_clauses"),
+        ("registry", "0008_establishment_org_unit"),
         ("territory", "0002_city_grades"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
