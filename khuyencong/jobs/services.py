@@ -22,9 +22,10 @@ import socket
 import threading
 import traceback
 from collections.abc import Callable
+from typing import IO
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -178,8 +179,14 @@ def report_progress(job: Job, percent: int, message: str = "") -> None:
         raise JobInterrupted(str(job.pk))
 
 
-def attach_file(job: Job, filename: str, content: bytes) -> None:
-    job.result_file.save(filename, ContentFile(content), save=False)
+def attach_file(job: Job, filename: str, content: bytes | IO[bytes]) -> None:
+    """Store ``content`` as the job's result: bytes, or an open binary file (read from its start
+    and copied in chunks, so a big export never sits whole in memory)."""
+    if isinstance(content, bytes | bytearray):
+        job.result_file.save(filename, ContentFile(content), save=False)
+    else:
+        content.seek(0)
+        job.result_file.save(filename, File(content, name=filename), save=False)
     Job.objects.filter(pk=job.pk).update(result_file=job.result_file.name)
 
 
