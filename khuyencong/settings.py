@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "khuyencong.web",
     "khuyencong.rulebook",
     "khuyencong.registry",
+    "khuyencong.planning",
 ]
 
 MIDDLEWARE = [

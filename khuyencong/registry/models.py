@@ -68,7 +68,11 @@ class CraftVillage(ChangeLoggedModel):
         "territory.Commune", on_delete=models.PROTECT, related_name="craft_villages", verbose_name=_("commune")
     )
     province = models.ForeignKey(
-        "territory.Province", on_delete=models.PROTECT, related_name="craft_villages", editable=False
+        "territory.Province",
+        on_delete=models.PROTECT,
+        related_name="craft_villages",
+        editable=False,
+        verbose_name=_("province"),
     )
     recognised = models.BooleanField(_("recognised"), default=False)
     decision_number = models.CharField(_("recognition decision number"), max_length=60, blank=True)
@@ -220,7 +224,11 @@ class Establishment(ChangeLoggedModel):
         limit_choices_to={"valid_to__isnull": False},
     )
     province = models.ForeignKey(
-        "territory.Province", on_delete=models.PROTECT, related_name="establishments", editable=False
+        "territory.Province",
+        on_delete=models.PROTECT,
+        related_name="establishments",
+        editable=False,
+        verbose_name=_("province"),
     )
     craft_village = models.ForeignKey(
         CraftVillage,
