@@ -218,7 +218,7 @@ def cases(ref) -> list[Case]:
         ({}, "agency"),
         ({}, "hatinh"),
         ({"q": "co so"}, "agency"),
-        ({"q": "f"}, "agency"),
+        ({"q": "foo"}, "agency"),
         ({"legal_form": "cooperative", "status": "suspended"}, "agency"),
         ({"commune": ref["commune"]}, "agency"),
         ({"eligible": "0"}, "agency"),

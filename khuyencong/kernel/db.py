@@ -24,13 +24,15 @@ def statement_timeout(milliseconds: int) -> Iterator[None]:
     if not milliseconds or connection.vendor != "postgresql":
         yield
         return
+    nested = connection.in_atomic_block
     try:
         with transaction.atomic():
             with connection.cursor() as cursor:
                 cursor.execute(f"SET LOCAL statement_timeout = {int(milliseconds)}")
             yield
-            with connection.cursor() as cursor:  # a savepoint's SET LOCAL would outlive it
-                cursor.execute("SET LOCAL statement_timeout = DEFAULT")
+            if nested:  # a savepoint's SET LOCAL would outlive it, to the end of the transaction
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL statement_timeout = DEFAULT")
     except OperationalError as exc:
         if getattr(exc.__cause__, "sqlstate", None) == QUERY_CANCELED:
             raise QueryTooSlow(str(exc)) from exc

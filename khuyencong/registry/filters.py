@@ -66,11 +66,18 @@ class EstablishmentFilters(FilterSpec):
     # common term slow on a big table (bench/README.md, registry-performance.md).
     search_sort = ("-id",)
     # Every order offered walks an index of live rows (registry.models): the name by its stored
-    # Vietnamese sort key; "province" groups the rows by province in the territory's own order
+    # Vietnamese sort key; legal form and status, then name (the same indexes serve a filter on
+    # either, sorted by name); "province" groups the rows by province in the territory's own order
     # (the provinces' ids, loaded by official code: Hà Nội first), then by name, because sorting a
     # nationwide list by the provinces' names would need a join and a sort of the whole table.
     sorts = ("name", "tax_code", "legal_form", "province", "workers_total", "status")
-    sort_columns = {"name": ("name_key",), "province": ("province_id", "name_key")}
+    sort_columns = {
+        "name": ("name_key",),
+        "province": ("province_id", "name_key"),
+        "legal_form": ("legal_form", "name_key"),
+        "status": ("status", "name_key"),
+        "tax_code": ("tax_code",),
+    }
     default_sort = ("name",)
     lookups = {"industry_line": "industry_lines"}
 

@@ -154,3 +154,39 @@ def test_craft_villages_are_picked_by_name_not_listed(client_for, hatinh_officer
     assert "Làng nghề nón lá Thử Nghiệm" in body  # the picker shows the chosen village's name
     form = client.get(reverse("registry:establishment_add")).content.decode()
     assert "Làng nghề khác 7" not in form and 'name="craft_village_search"' in form
+
+
+def test_the_streamed_csv_logs_its_row_count(client_for, agency_officer):
+    from khuyencong.audit.models import AccessLog
+
+    for number in range(3):
+        make_establishment(name=f"Cơ sở xuất dòng {number}")
+    response = client_for(agency_officer).get(
+        reverse("registry:establishment_export"), {"q": "xuat dong", "format": "csv"}
+    )
+    assert not AccessLog.objects.exists()  # logged once the file is out
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert body.count("Cơ sở xuất dòng") == 3
+    assert AccessLog.objects.get().row_count == 3
+
+
+def test_an_export_job_stores_its_file_from_disk_with_labels_and_lines(agency_officer):
+    from khuyencong.jobs.models import Job
+    from khuyencong.jobs.services import execute
+    from khuyencong.registry.models import IndustryLine
+
+    line = IndustryLine.objects.get_or_create(code="1010", defaults={"name": "Chế biến thịt"})[0]
+    row = make_establishment(name="Cơ sở xuất tệp", status="suspended", legal_form="cooperative")
+    row.industry_lines.add(line)
+    params = {
+        "view": "khuyencong.registry.views.EstablishmentExportView",
+        "query": {"q": "xuat tep", "format": "csv"},
+        "_permission": ["registry.establishment", "export"],
+    }
+    job = Job.objects.create(kind="web.export", title="xuất", owner=agency_officer, params=params)
+    execute(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    text = job.result_file.read().decode("utf-8-sig")
+    assert "Cơ sở xuất tệp" in text and "Hợp tác xã" in text and "Tạm ngừng" in text and "1010" in text
+    job.result_file.delete(save=False)
