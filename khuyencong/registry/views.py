@@ -59,8 +59,10 @@ class EstablishmentExportView(EstablishmentListView, ObjectExportView):
     export_columns = export_columns.ESTABLISHMENT_EXPORT_COLUMNS
 
     def rows(self, queryset, columns):
-        queryset = queryset.select_related(*export_columns.RELATED).prefetch_related(*export_columns.PREFETCH)
-        return super().rows(queryset, columns)
+        return super().rows(queryset.select_related(*export_columns.RELATED), columns)
+
+    def prepare_chunk(self, objects):
+        export_columns.attach_line_codes(objects)
 
 
 class EstablishmentDetailView(EstablishmentMixin, ObjectDetailView):
