@@ -8,6 +8,7 @@ missing), so running it again changes nothing. Each domain adds a module here an
 from __future__ import annotations
 
 from khuyencong.demo.registry import load_registry
+from khuyencong.demo.rulebook import load_rulebook
 
 
 def load_all(*, establishments: int | None = None) -> dict:
@@ -16,4 +17,5 @@ def load_all(*, establishments: int | None = None) -> dict:
 
     accounts = load_demo()
     registry = load_registry(establishments=establishments)
-    return {"accounts": accounts, "registry": registry}
+    rulebook = load_rulebook()
+    return {"accounts": accounts, "registry": registry, "rulebook": rulebook}

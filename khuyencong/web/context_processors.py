@@ -12,6 +12,8 @@ MENU = [
     (_("Home"), "home", None),
     (_("Establishments"), "registry:establishment_list", "registry.establishment"),
     (_("Craft villages"), "registry:craftvillage_list", "registry.craftvillage"),
+    (_("Legal documents"), "rulebook:legaldocument_list", "rulebook.legaldocument"),
+    (_("Rulebook"), "rulebook:rulebook", "rulebook.spendingnorm"),
     (_("Org units"), "organisation:orgunit_list", "organisation.orgunit"),
     (_("Users"), "users:user_list", "accounts.user"),
     (_("Jobs"), "jobs:job_list", None),
