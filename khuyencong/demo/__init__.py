@@ -7,6 +7,7 @@ missing), so running it again changes nothing. Each domain adds a module here an
 
 from __future__ import annotations
 
+from khuyencong.demo.planning import load_planning
 from khuyencong.demo.registry import load_own_record, load_registry
 
 
@@ -17,4 +18,5 @@ def load_all(*, establishments: int | None = None) -> dict:
     accounts = load_demo()
     registry = load_registry(establishments=establishments)
     own = load_own_record()  # even for an empty registry: the establishment account's own record
-    return {"accounts": accounts, "registry": registry, "own_record": own.name if own else None}
+    planning = load_planning()
+    return {"accounts": accounts, "registry": registry, "own_record": own.name if own else None, "planning": planning}

@@ -52,6 +52,34 @@ USER_MANAGEMENT = frozenset(
 # Deciding a duplicate candidate: "change" (kept for the existing pages) or the named decisions.
 DUPLICATE_DECISIONS = frozenset({VIEW, CHANGE, "merge", "dismiss"})
 
+# Programmes and annual plans: the agency keeps the national ones, each province its local ones
+# (reach decides which); every planning reader reads the national ones (``scope_shared_rows``).
+# Closing a plan is the officers'; approving a version (with its decision) the leaders'.
+PLANS: dict[str, frozenset[str]] = {
+    R.SYSTEM_ADMIN: ALL | {"close"},
+    R.AGENCY_OFFICER: ALL | {"close"},
+    R.AGENCY_LEADER: READ_EXPORT,
+    R.REGIONAL_OFFICER: READ_EXPORT,
+    R.PROVINCIAL_OFFICER: ALL | {"close"},
+    R.PROVINCIAL_LEADER: READ_EXPORT,
+    R.PROVINCIAL_FINANCE: READ,
+    R.IMPLEMENTER: READ,
+    R.INSPECTOR: READ_EXPORT,
+    R.VIEWER: READ,
+}
+PLAN_VERSIONS: dict[str, frozenset[str]] = {
+    R.SYSTEM_ADMIN: READ_EXPORT | {CHANGE, "approve"},
+    R.AGENCY_OFFICER: READ_EXPORT | {CHANGE},
+    R.AGENCY_LEADER: READ_EXPORT | {"approve"},
+    R.REGIONAL_OFFICER: READ_EXPORT,
+    R.PROVINCIAL_OFFICER: READ_EXPORT | {CHANGE},
+    R.PROVINCIAL_LEADER: READ_EXPORT | {"approve"},
+    R.PROVINCIAL_FINANCE: READ,
+    R.IMPLEMENTER: READ,
+    R.INSPECTOR: READ_EXPORT,
+    R.VIEWER: READ,
+}
+
 PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "organisation.orgunit": {
         R.SYSTEM_ADMIN: ALL,
@@ -88,6 +116,9 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         R.AGENCY_OFFICER: DUPLICATE_DECISIONS,
         R.PROVINCIAL_OFFICER: DUPLICATE_DECISIONS,
     },
+    "planning.programme": PLANS,
+    "planning.annualplan": PLANS,
+    "planning.planversion": PLAN_VERSIONS,
     "jobs.job": {
         R.SYSTEM_ADMIN: READ,
     },
