@@ -144,5 +144,14 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
 }
 
 
+# Resources whose rows are linked to org units for some roles only: the other roles reach them by
+# place alone, and the org-unit part of their reach is left out of the query (a provincial list
+# keeps its ordered index scan instead of an OR over two indexes and a sort).
+ORG_UNIT_REACH: dict[str, frozenset[str]] = {
+    # Establishment.org_unit: the unit an establishment's own account acts for.
+    "registry.establishment": frozenset({R.ESTABLISHMENT}),
+}
+
+
 def allowed_actions(role: str, resource: str) -> frozenset[str]:
     return PERMISSIONS.get(resource, {}).get(role, frozenset())
