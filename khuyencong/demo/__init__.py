@@ -7,7 +7,8 @@ missing), so running it again changes nothing. Each domain adds a module here an
 
 from __future__ import annotations
 
-from khuyencong.demo.registry import load_registry
+from khuyencong.demo.planning import load_planning
+from khuyencong.demo.registry import load_own_record, load_registry
 from khuyencong.demo.rulebook import load_rulebook
 
 
@@ -17,5 +18,13 @@ def load_all(*, establishments: int | None = None) -> dict:
 
     accounts = load_demo()
     registry = load_registry(establishments=establishments)
+    own = load_own_record()  # even for an empty registry: the establishment account's own record
+    planning = load_planning()
     rulebook = load_rulebook()
-    return {"accounts": accounts, "registry": registry, "rulebook": rulebook}
+    return {
+        "accounts": accounts,
+        "registry": registry,
+        "own_record": own.name if own else None,
+        "planning": planning,
+        "rulebook": rulebook,
+    }

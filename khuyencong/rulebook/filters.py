@@ -32,7 +32,7 @@ class VnDateField(forms.DateField):
 
 class LegalDocumentFilters(FilterSpec):
     doc_type = forms.ChoiceField(label=_("Document type"), choices=[("", _("All types")), *LegalDocument.Type.choices])
-    field = forms.ChoiceField(label=_("Field"), choices=[("", _("All fields")), *LegalDocument.Field.choices])
+    field = forms.ChoiceField(label=_("Subject area"), choices=[("", _("All fields")), *LegalDocument.Field.choices])
     year = forms.IntegerField(label=_("Year"), min_value=1945, max_value=2100)
     to_confirm = YesNoField(label=_("Still to confirm"))
 

@@ -24,7 +24,7 @@ def link(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0007_eligibility_clauses"),
+        ("registry", "0009_list_sort_indexes"),
         ("rulebook", "0002_seed_legal_documents_and_contents"),
     ]
 
