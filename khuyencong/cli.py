@@ -17,6 +17,8 @@ COMMANDS = {
     "createuser": ("kc_createuser", "create a user with a role"),
     "token": ("kc_token", "issue, list or revoke API tokens"),
     "import": ("import_establishments", "import establishments from .xlsx/.csv (dry run unless --commit)"),
+    "backup": ("kc_backup", "archive the database and files (safe while serving)"),
+    "restore": ("kc_restore", "restore an archive (verified; --force to overwrite data)"),
     "check": ("check", "run system checks (add --deploy for production)"),
     "manage": (None, "run any Django management command"),
 }

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from stdnum.vn import mst
 
-from khuyencong.kernel.text import fold, normalize
+from khuyencong.kernel.text import fold, normalize, sort_key
 from khuyencong.registry.models import CraftVillage, Establishment, Gender, IndustryLine, LegalForm
 from khuyencong.registry.services import queue_duplicates
 from khuyencong.territory.models import Commune, Province
@@ -204,6 +204,7 @@ def _establishment(index, rng, province, communes, legacy, villages, lines) -> t
         " ".join([establishment.name, establishment.tax_code or "", owner, craft.products, establishment.address])
         + f" {commune.name} {commune.province.short_name}"
     )
+    establishment.name_key = sort_key(establishment.name)
     return establishment, lines.get(craft.industry)
 
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import errno
 import logging
 import os
 import socket
@@ -28,6 +29,7 @@ from django.core.files.base import ContentFile
 from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from khuyencong.jobs.models import Job
 from khuyencong.kernel import context
@@ -179,8 +181,32 @@ def report_progress(job: Job, percent: int, message: str = "") -> None:
 
 
 def attach_file(job: Job, filename: str, content: bytes) -> None:
-    job.result_file.save(filename, ContentFile(content), save=False)
-    Job.objects.filter(pk=job.pk).update(result_file=job.result_file.name)
+    """Store ``content`` as the job's result file. The job names the file only once it is whole: a
+    write that fails half-way (a full disk) removes what it wrote and raises, so no partial file is
+    ever offered for download."""
+    field = job.result_file.field
+    storage = job.result_file.storage
+    name = storage.get_available_name(field.generate_filename(job, filename), max_length=field.max_length)
+    try:
+        saved = storage.save(name, ContentFile(content), max_length=field.max_length)
+    except FileExistsError:
+        raise
+    except BaseException:
+        with contextlib.suppress(OSError):
+            storage.delete(name)
+        raise
+    job.result_file.name = saved
+    Job.objects.filter(pk=job.pk).update(result_file=saved)
+
+
+def disk_full(exc: BaseException) -> bool:
+    """Whether ``exc`` (or what caused it) is the file system saying it has no space left."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, OSError) and seen.errno in (errno.ENOSPC, errno.EDQUOT):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 # --- Running --------------------------------------------------------------------------------------
@@ -241,12 +267,15 @@ def execute(job_id: str) -> None:
         return
     except Exception as exc:  # recorded for the user; the traceback goes to the log
         logger.exception("job %s (%s) failed", job.pk, job.kind)
+        message = job.message
+        if disk_full(exc):  # the one failure the user can be told plainly: nothing was kept
+            message = _("There was not enough disk space to store the file; no file was kept. Tell your administrator.")
         still_running.update(
             status=Job.Status.FAILED,
             error=f"{type(exc).__name__}: {exc}\n\n{traceback.format_exc()[-4000:]}",
             finished_at=timezone.now(),
             progress=job.progress,
-            message=job.message,
+            message=message[:500],
         )
         return
     # Only a job still ours finishes: one marked interrupted meanwhile stays so.

@@ -42,7 +42,12 @@ OWN_RECORD = frozenset({VIEW_OWN, UPDATE_OWN})
 # Managing accounts and role assignments in the app (organisation/actions.py). Where: a system
 # administrator everywhere; a provincial leader the users of their province, granting provincial
 # roles only (actions.PROVINCIAL_GRANTABLE).
-USER_MANAGEMENT = frozenset({"create_user", "assign_role", "end_assignment", "deactivate_user", "reset_password"})
+USER_MANAGEMENT = frozenset(
+    {
+        "create_user", "edit_user", "assign_role", "end_assignment",
+        "deactivate_user", "reactivate_user", "reset_password",
+    }
+)  # fmt: skip
 
 # Deciding a duplicate candidate: "change" (kept for the existing pages) or the named decisions.
 DUPLICATE_DECISIONS = frozenset({VIEW, CHANGE, "merge", "dismiss"})

@@ -9,7 +9,7 @@ from khuyencong.kernel.money import format_vnd
 from khuyencong.kernel.scoping import Action, user_scope
 from khuyencong.kernel.text import vi_order
 from khuyencong.registry.models import CraftVillage, Establishment, IndustryLine
-from khuyencong.registry.picker import CommunePicker
+from khuyencong.registry.picker import CommunePicker, MultiPicker
 from khuyencong.registry.validation import compact_tax_code, establishment_errors
 from khuyencong.tabular import cells
 from khuyencong.territory.models import Commune
@@ -177,6 +177,13 @@ class EstablishmentForm(SectionedFormMixin, CommuneInReachMixin, ScopedModelForm
         ]  # fmt: skip
         field_classes = {"industry_lines": IdListField}
         labels = {"name": _("Establishment name")}
+        widgets = {"industry_lines": MultiPicker(placeholder=_("Type an industry line, e.g. may tre"))}
+        help_texts = {
+            "industry_lines": _(
+                "Type part of the name, without accents if you like; Enter or a click adds it, × or Backspace "
+                "removes it."
+            )
+        }
 
     SECTIONS = (
         (_("General information"), ("name", "legal_form", "tax_code", "registration_number", "owner_name",

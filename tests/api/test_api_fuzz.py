@@ -1,5 +1,7 @@
-"""Schemathesis fuzzes every documented operation with the tokens of several roles: no answer may be a
-server error, and every answer (status, content type, body) must be one the spec documents."""
+"""Schemathesis fuzzes every documented operation with the tokens of several roles (the system
+administrator, an agency officer, a provincial officer, the provincial finance officer and the
+read-only viewer): no answer may be a server error, every answer (status, content type, body) must be
+one the spec documents, and every error answer has the one error shape ``{code, message, details}``."""
 
 import pytest
 import schemathesis
@@ -23,8 +25,27 @@ from tests.registry.factories import commune_of, make_establishment, make_villag
 
 pytestmark = pytest.mark.django_db
 
-CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
-EXAMPLES_PER_OPERATION = 4  # per role, operation and mode: at most 4 roles x 13 x 2 x 4 = 416 requests
+EXAMPLES_PER_OPERATION = 3  # per role, operation and mode: 5 roles x ~15 operations x 2 modes x 3 ≈ 450 requests
+
+
+def one_error_shape(ctx, response, case):
+    """Every 4xx answer is ``{"code": str, "message": str, "details": ...}`` and nothing else."""
+    if response.status_code < 400:
+        return None
+    body = response.json()
+    assert isinstance(body, dict) and set(body) == {"code", "message", "details"}, (response.status_code, body)
+    assert isinstance(body["code"], str) and body["code"], body
+    assert isinstance(body["message"], str) and body["message"], body
+    return None
+
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+    one_error_shape,
+]
 
 
 @pytest.fixture
@@ -39,13 +60,19 @@ def same_connection():
 
 
 @pytest.fixture
-def tokens(territory, agency_officer, hatinh_officer, django_user_model):
+def tokens(territory, admin_user, agency_officer, hatinh_officer, django_user_model):
     viewer = _user(django_user_model, "viewer", Role.VIEWER, f"SCT-{HA_TINH}")
     finance = _user(django_user_model, "finance", Role.PROVINCIAL_FINANCE, f"STC-{HA_TINH}")
     for province in (HA_TINH, HA_TINH, NGHE_AN):
         make_establishment(province_code=province)
         make_village(province_code=province)
-    users = {"agency": agency_officer, "hatinh": hatinh_officer, "viewer": viewer, "finance": finance}
+    users = {
+        "admin": admin_user,
+        "agency": agency_officer,
+        "hatinh": hatinh_officer,
+        "viewer": viewer,
+        "finance": finance,
+    }
     return {name: issue_token(user=user, name="fuzz")[1] for name, user in users.items()}
 
 
@@ -119,8 +146,28 @@ def test_successful_answers_match_the_spec_for_every_role(tokens, same_connectio
             case.validate_response(response, checks=CHECKS, headers=headers)
             statuses[role, method, path] = response.status_code
     assert statuses["hatinh", "POST", "/establishments"] == 201
+    assert statuses["admin", "POST", "/establishments"] == 201
     assert statuses["hatinh", "PUT", "/establishments/{pk}"] == 200
     assert statuses["hatinh", "PATCH", "/establishments/{pk}"] == 200
     assert statuses["viewer", "GET", "/establishments/{pk}"] == 200
     assert statuses["viewer", "POST", "/establishments"] == 403
     assert statuses["finance", "PATCH", "/establishments/{pk}"] == 403
+
+
+def test_the_error_shape_check_refuses_any_other_shape():
+    class Answer:
+        status_code = 404
+
+        def __init__(self, body):
+            self.body = body
+
+        def json(self):
+            return self.body
+
+    assert (
+        one_error_shape(None, Answer({"code": "not_found", "message": "Không tìm thấy.", "details": None}), None)
+        is None
+    )
+    for body in ({"detail": "Not Found"}, {"code": "x", "message": "y"}, {"code": "", "message": "y", "details": None}):
+        with pytest.raises(AssertionError):
+            one_error_shape(None, Answer(body), None)

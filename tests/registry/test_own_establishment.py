@@ -199,3 +199,19 @@ def test_linking_a_unit_follows_reach_and_kind(records, hatinh_officer, nghean_o
     actions.link_account_unit(user=hatinh_officer, establishment=neighbour, org_unit=unit)
     neighbour.refresh_from_db()
     assert neighbour.org_unit == unit
+
+
+def test_the_history_names_industry_lines_and_the_account_unit(records, vietnamese):
+    from khuyencong.registry.models import IndustryLine
+    from khuyencong.web.changes import change_rows
+
+    own = records["own"]
+    line = IndustryLine.objects.filter(valid_to__isnull=True).first()
+    own.industry_lines.add(line)
+    changes = ObjectChange.objects.filter(
+        content_type=ContentType.objects.get_for_model(Establishment), object_id=str(own.pk)
+    )
+    rows = [row for change in changes for row in change_rows(change)]
+    assert ("Ngành nghề", "—", str(line)) in rows
+    assert ("Đơn vị của tài khoản cơ sở", "—", "Cơ sở gắn vai trò") in rows
+    assert all(label != "Province" for label, _before, _after in rows)
