@@ -412,7 +412,6 @@ class LineIn(Schema):
 
 class LinesIn(Schema):
     lines: Annotated[list[LineIn], Field(max_length=2000)]
-    version: int | None = Field(None, description="Unused for lines; kept for symmetry with approve.")
 
 
 @router.put("/plans/{int:pk}/versions/{int:sequence}/lines", response=VersionOut,
