@@ -92,3 +92,35 @@ def test_programmes_api(client, hatinh_officer):
     local = reader.get("/api/v1/programmes", {"level": "local"}).json()["items"]
     assert [p["province_code"] for p in local] == ["42"]  # Nghệ An's programme is out of reach
     assert reader.get("/api/v1/plans", {"year": "abc"}).status_code == 422
+
+
+def test_programmes_are_written_through_the_api_in_reach(client, hatinh_officer, agency_officer, django_user_model):
+    from django.test import Client
+
+    from khuyencong.planning.models import Programme
+
+    officer = api(client, hatinh_officer)
+    target = {"name": "Cơ sở được hỗ trợ", "unit": "cơ sở", "target_value": 150, "content_code": "2025-03"}
+    body = {"level": "local", "name": "Chương trình khuyến công Hà Tĩnh 2026–2030", "start_year": 2026,
+            "end_year": 2030, "province_code": "42", "targets": [target]}  # fmt: skip
+    created = officer.post("/api/v1/programmes", body, "application/json")
+    assert created.status_code == 201 and created.json()["targets"][0]["content_code"] == "2025-03"
+    elsewhere = officer.post("/api/v1/programmes", {**body, "province_code": "40"}, "application/json")
+    assert elsewhere.status_code == 422 and elsewhere.json()["details"][0]["field"] == "province_code"
+    national = officer.post("/api/v1/programmes", {**body, "level": "national", "province_code": None},
+                            "application/json")  # fmt: skip
+    assert national.status_code == 422
+    bad = officer.post("/api/v1/programmes", {**body, "end_year": 2020}, "application/json")
+    assert bad.status_code == 422 and bad.json()["details"][0]["field"] == "end_year"
+    pk = created.json()["id"]
+    patched = officer.patch(f"/api/v1/programmes/{pk}", {"decision_number": "23/2025/NQ-HĐND", "targets": []},
+                            "application/json")  # fmt: skip
+    assert patched.status_code == 200 and patched.json()["targets"] == []
+    assert patched.json()["decision_number"] == "23/2025/NQ-HĐND"
+    viewer = api(Client(), _user(django_user_model, "xem", "viewer", None))
+    assert viewer.post("/api/v1/programmes", body, "application/json").status_code == 403
+    assert viewer.patch(f"/api/v1/programmes/{pk}", {"name": "X"}, "application/json").status_code == 403
+    agency = api(Client(), agency_officer)
+    made = agency.post("/api/v1/programmes", {**body, "level": "national", "province_code": None}, "application/json")
+    assert made.status_code == 201 and made.json()["owner_code"] == "CUC-DMST"
+    assert Programme.objects.count() == 2
