@@ -127,6 +127,12 @@ def _jobs(numbers, user):
     return [Job.objects.create(kind="web.export", title=f"Việc đếm truy vấn {i}", owner=user).title for i in numbers]
 
 
+def _plans(numbers, user):
+    from tests.planning.factories import make_plan
+
+    return [make_plan("42", year=2030 + i, name=f"Kế hoạch đếm truy vấn {i}").name for i in numbers]
+
+
 @dataclass
 class Case:
     key: str
@@ -149,6 +155,8 @@ CASES = [
     Case("page audit changes", "/audit/", "admin_user", _changes, {"request_id": "qc"}),
     Case("page duplicates", "/establishments/duplicates/", "hatinh_officer", _duplicates),
     Case("page jobs", "/jobs/", "hatinh_officer", _jobs),
+    Case("page plans", "/plans/", "hatinh_officer", _plans, {"q": "ke hoach dem truy van"}),
+    Case("api plans", "/api/v1/plans", "hatinh_officer", _plans, {"q": "ke hoach dem truy van"}),
     Case(
         "api establishments", "/api/v1/establishments", "hatinh_officer", _establishments, {"q": "co so dem truy van"}
     ),
