@@ -1,30 +1,27 @@
 #!/usr/bin/env python
-"""Time the establishment list/search against its peer and against bare SQL, on one database.
+"""Time every registry list case a user can pick against the SQL it runs and against the admin.
 
     KC_ENV=development DEBUG=false DATABASE_URL=... KC_VAR_DIR=var/bench \\
-        .venv/bin/python bench/registry_list.py --out var/bench/registry_list-postgresql.json
+        .venv/bin/python bench/registry_list.py --out var/bench/results/registry_list-postgresql.json
 
-For each query (rare term, common term, empty) and each reach (an agency officer, nationwide; a Hà
-Tĩnh provincial officer) it times, in-process with Django's test ``Client`` (DEBUG off):
+Each case is one request a user can make (a sort, a filter alone or with another, a search of 1, 2
+or 3+ characters, nationwide or in one province, a deep page, the type-ahead partial, the API, the
+detail page, the edit form, the duplicate queue). For each case:
 
-``list``      our page ``/establishments/?q=…`` (whole request: middleware, scoping, both queries, template)
-``api``       our API ``/api/v1/establishments?q=…&limit=50`` (keyset page, JSON)
-``admin``     the Django admin changelist ``/admin/registry/establishment/?q=…`` as a superuser (the peer);
-              for the provincial reach it gets ``province__exact=<id>`` so it returns the same rows' scope
-``sql_list``  the bare SQL of our first page: ``… ORDER BY name, id LIMIT 51`` plus the capped count
-``sql_api``   the bare SQL of the API's first page: ``… ORDER BY id LIMIT 51``
-``sql_by_id`` not something we run today: our page's bare SQL ordered by ``id DESC`` instead of ``name``
-              (plus the same capped count), to measure a query change proposed in the report
+1. one instrumented request records every SQL statement the page runs, with its parameters;
+2. the baselines are exactly those statements, replayed on a raw cursor:
+   ``sql``    the statements that read the listed table (the page and its capped count): the
+              work the database must do whatever the framework around it;
+   ``allsql`` every statement of the request (session, user, roles, choice lists included);
+3. the replayed page statement must return the ids the page shows, in order (parsed from the
+   HTML links or the API's JSON): a baseline that is a different query fails the run;
+4. ``app`` (the request through Django's test Client, DEBUG off), the baselines and, where the
+   admin can do the same, ``admin`` (the changelist as a superuser) run round-robin, and the
+   medians are compared within the same run. On PostgreSQL the slowest data statement is
+   EXPLAIN ANALYZEd.
 
-Variants are run round-robin (``--warmup`` untimed rounds, then ``--reps`` timed ones) and reported as
-medians. Then one untimed, instrumented request per variant counts queries and database time, and on
-PostgreSQL the list page's two queries are EXPLAIN ANALYZEd. ``--phases`` (JSON) runs the whole matrix
-again after DDL applied to this benchmark database only (e.g. a proposed index); the ``revert``
-statements run before each phase and at the end, so the database stays as the migrations left it.
+Aims per case: ``app ≤ 2 × sql + 15 ms`` and, where there is an admin peer, ``admin ≥ app``.
 """
-
-# SQL below is assembled from constant identifiers and fixed fragments; values are always parameters.
-# ruff: noqa: S608
 
 from __future__ import annotations
 
@@ -35,24 +32,246 @@ import re
 import statistics
 import sys
 import time
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "khuyencong.settings")
 
-QUERIES = [
-    ("rare", "may tre dan thach ha"),
-    ("common", "co so"),
-    ("empty", ""),
-]
-# The admin searches name/tax code/owner with icontains, which is accent-sensitive; this is what a user
-# would have to type there to find the same rows. Timed as an extra, informative variant.
-ACCENTED = {"rare": "mây tre đan thạch hà", "common": "cơ sở"}
-SCOPES = [("nationwide", "bench_agency"), ("Hà Tĩnh (42)", "bench_hatinh")]
-VARIANTS = ["list", "api", "admin", "sql_list", "sql_api", "sql_by_id", "admin_accented"]
 PAGE = 50
-CAP = 10_000
+AIM_FACTOR, AIM_SLACK_MS = 2.0, 15.0
+SLOW_MS = 1500  # a case whose first request takes longer gets fewer rounds
+
+
+@dataclass
+class Case:
+    group: str
+    name: str
+    who: str  # agency (nationwide) or hatinh (one province)
+    path: str
+    params: dict = field(default_factory=dict)
+    admin: dict | None = None  # admin changelist parameters doing the same, when it can
+    table: str = "registry_establishment"  # the data statements read this table
+    htmx: bool = False
+    check: str = "html"  # html: ids from row links; api: ids from JSON; none
+
+
+def references():
+    """Codes and ids the cases need, looked up in the benchmark database."""
+    from django.db.models import Count
+
+    from khuyencong.registry.models import CraftVillage, Establishment, IndustryLine
+    from khuyencong.territory.models import Commune, Province
+
+    hatinh = Province.objects.current().get(code="42")
+    commune = (
+        Commune.objects.current()
+        .filter(province=hatinh)
+        .annotate(n=Count("establishments"))
+        .order_by("-n", "code")
+        .first()
+    )
+    legacy_commune = Commune.objects.legacy().order_by("code").first()
+    legacy_province = Province.objects.legacy().filter(successor=hatinh).order_by("code").first()
+    line = IndustryLine.objects.filter(valid_to__isnull=True).order_by("code").first()
+    village = (
+        CraftVillage.objects.filter(province=hatinh).annotate(n=Count("establishments")).order_by("-n", "pk").first()
+    )
+    live = Establishment.objects.live().filter(province=hatinh)
+    detail = live.filter(industry_lines__isnull=False, craft_village__isnull=False).order_by("pk").first()
+    merged = Establishment.objects.filter(merged_records__isnull=False, province=hatinh).order_by("pk").first()
+    return {
+        "province_id": hatinh.pk,
+        "commune": commune.code,
+        "legacy_commune": legacy_commune.code if legacy_commune else "99999",
+        "legacy_province": legacy_province.code if legacy_province else "42",
+        "line": line.code if line else "",
+        "village": village.pk if village else 0,
+        "detail": (detail or live.order_by("pk").first()).pk,
+        "merged": merged.pk if merged else None,
+    }
+
+
+def cases(ref) -> list[Case]:
+    pid = ref["province_id"]
+    admin_ht = {"province__exact": pid}
+    out: list[Case] = []
+    add = out.append
+    # Browsing and deep pages.
+    add(Case("browse", "nationwide", "agency", "/establishments/", {}, admin={}))
+    add(Case("browse", "Hà Tĩnh", "hatinh", "/establishments/", {}, admin=admin_ht))
+    add(Case("browse", "nationwide page 150", "agency", "/establishments/", {"page": 150}, admin={"p": 149}))
+    add(Case("browse", "nationwide page 201 (the cap)", "agency", "/establishments/", {"page": 201}))
+    add(Case("browse", "Hà Tĩnh page 100", "hatinh", "/establishments/", {"page": 100}, admin={**admin_ht, "p": 99}))
+    # Every sortable column, both reaches; the admin's o= is its list_display position.
+    admin_order = {"name": "1", "tax_code": "2", "legal_form": "3", "province": "5", "status": "6"}
+    for sort in (
+        "name",
+        "-name",
+        "tax_code",
+        "legal_form",
+        "province",
+        "workers_total",
+        "-workers_total",
+        "status",
+    ):
+        key = sort.lstrip("-")
+        peer = None
+        if key in admin_order:
+            peer = {"o": ("-" if sort.startswith("-") else "") + admin_order[key]}
+        add(Case("sort", f"{sort} nationwide", "agency", "/establishments/", {"sort": sort}, admin=peer))
+        add(
+            Case(
+                "sort",
+                f"{sort} Hà Tĩnh",
+                "hatinh",
+                "/establishments/",
+                {"sort": sort},
+                admin={**peer, **admin_ht} if peer else None,
+            )
+        )
+    add(
+        Case(
+            "sort",
+            "province nationwide page 150",
+            "agency",
+            "/establishments/",
+            {"sort": "province", "page": 150},
+        )
+    )
+    # Each filter alone, nationwide.
+    filters = [
+        ("province", "42", None),
+        ("legacy_province", ref["legacy_province"], None),
+        ("commune", ref["commune"], None),
+        ("commune", "99999", None),  # no such commune
+        ("commune", ref["legacy_commune"], None),  # a commune before 1/7/2025
+        ("legal_form", "cooperative", {"legal_form__exact": "cooperative"}),
+        ("industry_line", ref["line"], None),
+        ("craft_village", ref["village"], None),
+        ("status", "suspended", {"status__exact": "suspended"}),
+        ("women_owned", "1", {"women_owned__exact": "1"}),
+        ("ethnic_minority_workers", "1", None),
+        ("disadvantaged_area", "1", None),
+        ("eligible", "1", None),
+        ("eligible", "0", None),
+    ]
+    for name, value, peer in filters:
+        add(Case("filter", f"{name}={value}", "agency", "/establishments/", {name: value}, admin=peer))
+    # Common pairs.
+    pairs = [
+        (
+            {"legal_form": "cooperative", "status": "suspended"},
+            {"legal_form__exact": "cooperative", "status__exact": "suspended"},
+        ),
+        ({"legal_form": "sme", "status": "closed"}, {"legal_form__exact": "sme", "status__exact": "closed"}),
+        ({"province": "42", "status": "active"}, {**admin_ht, "status__exact": "active"}),
+        ({"province": "42", "industry_line": ref["line"]}, None),
+        ({"province": "42", "legal_form": "cooperative"}, {**admin_ht, "legal_form__exact": "cooperative"}),
+        ({"commune": ref["commune"], "q": "co so"}, None),
+        ({"status": "active", "sort": "-workers_total"}, None),
+        ({"legal_form": "household", "sort": "name"}, None),
+    ]
+    for params, peer in pairs:
+        label = "&".join(f"{k}={v}" for k, v in params.items())
+        add(Case("pair", label, "agency", "/establishments/", params, admin=peer))
+    # Searches: 1, 2, 3+ characters, common and rare, both reaches.
+    accented = {"co so": "cơ sở", "nguyen van": "nguyễn văn", "may tre dan thach ha": "mây tre đan thạch hà"}
+    for term in (
+        "a",
+        "n",
+        "z",
+        "f",
+        "j",
+        "ng",
+        "fo",
+        "qz",
+        "ngh",
+        "foo",
+        "co so",
+        "nguyen van",
+        "may tre dan thach ha",
+    ):
+        for who, label, extra in (("agency", "nationwide", {}), ("hatinh", "Hà Tĩnh", admin_ht)):
+            peer = {"q": accented.get(term, term), **extra}
+            add(Case("search", f"“{term}” {label}", who, "/establishments/", {"q": term}, admin=peer))
+    add(
+        Case(
+            "search",
+            "“ha tinh” Hà Tĩnh",
+            "hatinh",
+            "/establishments/",
+            {"q": "ha tinh"},
+            admin={"q": "hà tĩnh", **admin_ht},
+        )
+    )
+    add(Case("search", "“co so” nationwide page 150", "agency", "/establishments/", {"q": "co so", "page": 150}))
+    add(Case("search", "“co so” sorted by name", "agency", "/establishments/", {"q": "co so", "sort": "name"}))
+    # The type-ahead: the HTMX partial fired as the user pauses.
+    for term in ("f", "fo", "co so"):
+        add(Case("type-ahead", f"“{term}” nationwide", "agency", "/establishments/", {"q": term}, htmx=True))
+    add(Case("type-ahead", "“co so” Hà Tĩnh", "hatinh", "/establishments/", {"q": "co so"}, htmx=True))
+    # The API: the same filters, keyset pages.
+    api = "/api/v1/establishments"
+    for params, who in (
+        ({}, "agency"),
+        ({}, "hatinh"),
+        ({"q": "co so"}, "agency"),
+        ({"q": "f"}, "agency"),
+        ({"legal_form": "cooperative", "status": "suspended"}, "agency"),
+        ({"commune": ref["commune"]}, "agency"),
+        ({"eligible": "0"}, "agency"),
+    ):
+        label = "&".join(f"{k}={v}" for k, v in params.items()) or "all"
+        add(
+            Case(
+                "api",
+                f"{label} ({'nationwide' if who == 'agency' else 'Hà Tĩnh'})",
+                who,
+                api,
+                {**params, "limit": PAGE},
+                check="api",
+            )
+        )
+    # One record, the edit form, the duplicate queue.
+    add(Case("record", "detail", "hatinh", f"/establishments/{ref['detail']}/", check="none"))
+    if ref["merged"]:
+        add(Case("record", "detail with merged records", "hatinh", f"/establishments/{ref['merged']}/", check="none"))
+    add(Case("record", "edit form", "hatinh", f"/establishments/{ref['detail']}/edit/", check="none"))
+    add(Case("record", "add form", "hatinh", "/establishments/new/", check="none"))
+    add(
+        Case(
+            "queue",
+            "duplicates nationwide",
+            "agency",
+            "/establishments/duplicates/",
+            table="registry_duplicatecandidate",
+            check="none",
+        )
+    )
+    add(
+        Case(
+            "queue",
+            "duplicates Hà Tĩnh",
+            "hatinh",
+            "/establishments/duplicates/",
+            table="registry_duplicatecandidate",
+            check="none",
+        )
+    )
+    add(
+        Case(
+            "queue",
+            "duplicates nationwide page 40",
+            "agency",
+            "/establishments/duplicates/",
+            {"page": 40},
+            table="registry_duplicatecandidate",
+            check="none",
+        )
+    )
+    return out
 
 
 def setup_users():
@@ -72,7 +291,7 @@ def setup_users():
     hatinh = user("bench_hatinh")
     assign_role(user=hatinh, role=Role.PROVINCIAL_OFFICER, org_unit=OrgUnit.objects.get(code="SCT-42"))
     admin = user("bench_admin", is_staff=True, is_superuser=True)
-    return {"bench_agency": agency, "bench_hatinh": hatinh, "bench_admin": admin}
+    return {"agency": agency, "hatinh": hatinh, "admin": admin}
 
 
 def client_for(user):
@@ -83,60 +302,11 @@ def client_for(user):
     return client
 
 
-class Bare:
-    """The bare SQL that returns the same first page (and capped count) as our views."""
-
-    def __init__(self, connection):
-        self.connection = connection
-        self.like = "LIKE %s" if connection.vendor == "postgresql" else "LIKE %s ESCAPE '\\'"
-
-    def where(self, term: str, province_id: int | None):
-        clauses, params = ["e.merged_into_id IS NULL"], []
-        if term:
-            from khuyencong.kernel.text import fold
-
-            clauses.append(f"e.search_text {self.like}")
-            params.append("%" + fold(term).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%")
-        if province_id is not None:
-            clauses.append("e.province_id = %s")
-            params.append(province_id)
-        return " AND ".join(clauses), params
-
-    def list_page(self, term, province_id, order="e.name, e.id"):
-        where, params = self.where(term, province_id)
-        with self.connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT e.id, e.name, e.tax_code, e.legal_form, c.name, p.name, e.workers_total, e.status "
-                "FROM registry_establishment e JOIN territory_commune c ON c.id = e.commune_id "
-                "JOIN territory_province p ON p.id = e.province_id "
-                f"WHERE {where} ORDER BY {order} LIMIT {PAGE + 1}",
-                params,
-            )
-            rows = cursor.fetchall()
-            cursor.execute(
-                f"SELECT count(*) FROM (SELECT 1 FROM registry_establishment e WHERE {where} LIMIT {CAP + 1}) s",
-                params,
-            )
-            count = cursor.fetchone()[0]
-        return rows, count
-
-    def api_page(self, term, province_id):
-        where, params = self.where(term, province_id)
-        with self.connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT e.*, c.code, c.name, p.code FROM registry_establishment e "
-                "JOIN territory_commune c ON c.id = e.commune_id JOIN territory_province p ON p.id = e.province_id "
-                f"WHERE {where} ORDER BY e.id LIMIT {PAGE + 1}",
-                params,
-            )
-            return cursor.fetchall()
-
-
 class QueryLog:
-    """An execute wrapper that records each query's SQL, parameters and duration."""
+    """An execute wrapper that records each statement's SQL, parameters and duration."""
 
     def __init__(self):
-        self.entries = []
+        self.entries: list[tuple[str, object, float]] = []
 
     def __call__(self, execute, sql, params, many, context):
         started = time.perf_counter()
@@ -146,19 +316,49 @@ class QueryLog:
             self.entries.append((sql, params, (time.perf_counter() - started) * 1000))
 
 
-def explain(connection, sql, params) -> str:
+def reads(sql: str, table: str) -> bool:
+    """A SELECT whose main FROM is ``table`` (the page, its count, the rows' related lookups)."""
+    return sql.lstrip().upper().startswith("SELECT") and re.search(rf'\bFROM "?{table}"?(?:\s|$)', sql) is not None
+
+
+def replay(connection, statements) -> list:
+    """Run the statements on a raw cursor; return the first one's rows."""
+    first = None
+    with connection.cursor() as cursor:
+        for sql, params, _ms in statements:
+            cursor.execute(sql, params)
+            rows = cursor.fetchall()
+            if first is None:
+                first = rows
+    return first or []
+
+
+def page_ids(case: Case, response) -> list[int]:
+    if case.check == "api":
+        return [item["id"] for item in response.json()["items"]]
+    ids: list[int] = []
+    for match in re.finditer(rb'href="/establishments/(\d+)/"', response.content):
+        value = int(match.group(1))
+        if value not in ids:
+            ids.append(value)
+    return ids
+
+
+def explain(connection, sql, params) -> tuple[str, str]:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
-            return "\n".join(row[0] for row in cursor.fetchall())
-        cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
-        return "\n".join(row[-1] for row in cursor.fetchall())  # SQLite: the "detail" column
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        else:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql, params)
+            plan = "\n".join(row[-1] for row in cursor.fetchall())
+    return plan, summarise(plan)
 
 
-def plan_summary(plan: str) -> str:
-    """PostgreSQL: the plan nodes that matter (sorts, limits, scans of the establishment table and its
-    indexes), outermost first, and the execution time. SQLite: its steps."""
-    keep = {"Limit", "Sort", "Incremental Sort", "Gather Merge", "Aggregate", "BitmapAnd", "BitmapOr"}
+def summarise(plan: str) -> str:
+    """PostgreSQL: the nodes that matter, outermost first, and the execution time. SQLite: its steps."""
+    keep = {"Limit", "Sort", "Incremental Sort", "Gather Merge", "Aggregate", "BitmapAnd", "BitmapOr", "Hash Join",
+            "Nested Loop", "Merge Join", "Seq Scan", "Parallel Seq Scan"}  # fmt: skip
     nodes = []
     for line in plan.splitlines():
         match = re.match(r"\s*(?:->\s*)?([A-Z][A-Za-z -]+?)(?: using (\w+))?(?: on (\w+)(?: \w+)?)?\s+\(cost", line)
@@ -166,142 +366,69 @@ def plan_summary(plan: str) -> str:
             continue
         node, index, target = match.groups()
         target = index or target or ""
-        if node in keep or target.startswith(("registry_establishment", "estab_", "bench_")):
-            nodes.append(node + (f" [{target}]" if target and target != "registry_establishment" else ""))
-    if not nodes:  # SQLite's EXPLAIN QUERY PLAN: the steps on the establishment table, and sorts
-        steps = [line.strip() for line in plan.splitlines() if "registry_establishment" in line or "TEMP" in line]
-        return " | ".join(re.sub(r"registry_establishment(?=\s)", "e", step) for step in steps)
+        if node in keep or target.startswith(("registry_", "estab_", "dup_")):
+            text = node + (f" [{target}]" if target else "")
+            if not nodes or nodes[-1] != text:
+                nodes.append(text)
+    if not nodes:
+        return " | ".join(line.strip() for line in plan.splitlines() if line.strip())[:300]
     total = re.search(r"Execution Time: ([\d.]+) ms", plan)
-    return " > ".join(nodes) + (f" ({float(total.group(1)):.1f} ms)" if total else "")
+    return " > ".join(nodes[:9]) + (f" ({float(total.group(1)):.1f} ms)" if total else "")
 
 
-def run_phase(label, users, province_id, reps, warmup, explain_dir: Path | None):
-    from django.db import connection
+def run_case(case: Case, clients, connection, reps: int, warmup: int, plans_dir: Path | None) -> dict:
+    client = clients[case.who]
+    headers = {"HTTP_HX_REQUEST": "true"} if case.htmx else {}
 
-    from khuyencong.kernel.scoping import restrict
-    from khuyencong.kernel.text import fold
-    from khuyencong.registry.admin import EstablishmentAdmin
-    from khuyencong.registry.models import Establishment
+    def app():
+        response = client.get(case.path, case.params, **headers)
+        assert response.status_code == 200, (case.name, response.status_code)
+        return response
 
-    clients = {name: client_for(user) for name, user in users.items()}
-    admin_client = clients["bench_admin"]
-    bare = Bare(connection)
-    cases = []
-    for query_key, term in QUERIES:
-        for scope_label, username in SCOPES:
-            provincial = username == "bench_hatinh"
-            pid = province_id if provincial else None
-            client = clients[username]
-            admin_params = {"q": term, **({"province__exact": pid} if provincial else {})}
-
-            def get(c, path, params):
-                response = c.get(path, params)
-                assert response.status_code == 200, (path, params, response.status_code)
-                return response
-
-            runs = {
-                "list": lambda c=client, t=term: get(c, "/establishments/", {"q": t}),
-                "api": lambda c=client, t=term: get(c, "/api/v1/establishments", {"q": t, "limit": PAGE}),
-                "admin": lambda p=admin_params: get(admin_client, "/admin/registry/establishment/", p),
-                "sql_list": lambda t=term, p=pid: bare.list_page(t, p),
-                "sql_api": lambda t=term, p=pid: bare.api_page(t, p),
-                "sql_by_id": lambda t=term, p=pid: bare.list_page(t, p, order="e.id DESC"),
-            }
-            if query_key in ACCENTED:
-                accented = {**admin_params, "q": ACCENTED[query_key]}
-                runs["admin_accented"] = lambda p=accented: get(admin_client, "/admin/registry/establishment/", p)
-            timings = {name: [] for name in runs}
-            for round_no in range(warmup + reps):
-                for name, fn in runs.items():
-                    started = time.perf_counter()
-                    fn()
-                    elapsed = (time.perf_counter() - started) * 1000
-                    if round_no >= warmup:
-                        timings[name].append(elapsed)
-            medians = {name: statistics.median(values) for name, values in timings.items()}
-
-            # Correctness of the baseline: the bare SQL returns our first page, in the same order.
-            user = users[username]
-            ours = restrict(Establishment.objects.live(), user)
-            if term:
-                ours = ours.filter(search_text__contains=fold(term))
-            ours_ids = list(ours.order_by("name", "pk").values_list("pk", flat=True)[: PAGE + 1])
-            bare_rows, bare_count = bare.list_page(term, pid)
-            assert ours_ids == [r[0] for r in bare_rows], f"bare SQL page differs for {term!r} {scope_label}"
-            api_ids = [r[0] for r in bare.api_page(term, pid)]
-            api_json = get(client, "/api/v1/establishments", {"q": term, "limit": PAGE}).json()
-            assert [i["id"] for i in api_json["items"]] == api_ids[:PAGE], "bare SQL API page differs"
-
-            # What the admin matches (its search differs: accent-sensitive, name/tax code/owner only).
-            from django.contrib import admin as django_admin
-            from django.test import RequestFactory
-
-            model_admin = EstablishmentAdmin(Establishment, django_admin.site)
-            request = RequestFactory().get("/admin/registry/establishment/", admin_params)
-            request.user = users["bench_admin"]
-            base = Establishment.objects.filter(province_id=pid) if provincial else Establishment.objects.all()
-            admin_matches = model_admin.get_search_results(request, base, term)[0].count() if term else base.count()
-            if query_key in ACCENTED:
-                accented_matches = model_admin.get_search_results(request, base, ACCENTED[query_key])[0].count()
-            else:
-                accented_matches = None
-
-            # Profile: queries and database time of one request of each of our variants.
-            profile = {}
-            for name in ("list", "api", "admin"):
-                log = QueryLog()
-                with connection.execute_wrapper(log):
-                    started = time.perf_counter()
-                    runs[name]()
-                    total = (time.perf_counter() - started) * 1000
-                slowest = max(log.entries, key=lambda e: e[2])
-                profile[name] = {
-                    "queries": len(log.entries),
-                    "db_ms": sum(e[2] for e in log.entries),
-                    "request_ms": total,
-                    "slowest_ms": slowest[2],
-                    "slowest_sql": slowest[0][:400],
-                }
-                if name == "list":
-                    page_entry = next(e for e in log.entries if "ORDER BY" in e[0] and f"LIMIT {PAGE + 1}" in e[0])
-                    # No count query when the first page already holds every match.
-                    count_entry = next((e for e in log.entries if e[0].startswith("SELECT COUNT(*)")), None)
-                    profile[name]["page_query_ms"] = page_entry[2]
-                    profile[name]["count_query_ms"] = count_entry[2] if count_entry else 0.0
-            plans = {}
-            if explain_dir is not None:
-                for kind, entry in (("page", page_entry), ("count", count_entry)):
-                    if entry is None:
-                        continue
-                    sql, params, _ms = entry
-                    plan = explain(connection, sql, params)
-                    plans[kind] = {"summary": plan_summary(plan), "sql": sql, "params": list(map(str, params))}
-                    slug = f"{label}-{query_key}-{'province' if provincial else 'nationwide'}-{kind}"
-                    (explain_dir / f"{connection.vendor}-{slug}.txt").write_text(
-                        f"-- {sql}\n-- params: {params}\n{plan}\n", encoding="utf-8"
-                    )
-            case = {
-                "query": query_key,
-                "q": term,
-                "scope": scope_label,
-                "median_ms": medians,
-                "timings_ms": timings,
-                "matches": {
-                    "ours_capped": bare_count,
-                    "admin": admin_matches,
-                    "admin_accented": accented_matches,
-                },
-                "profile": profile,
-                "plans": plans,
-            }
-            cases.append(case)
-            print(
-                f"  [{label}] {query_key:<6} {scope_label:<14} "
-                + "  ".join(f"{k}={v:.1f}" for k, v in medians.items())
-                + f"  (list: {profile['list']['queries']} queries, db {profile['list']['db_ms']:.1f} ms)",
-                flush=True,
-            )
-    return cases
+    log = QueryLog()
+    with connection.execute_wrapper(log):
+        started = time.perf_counter()
+        response = app()
+        first_ms = (time.perf_counter() - started) * 1000
+    data = [entry for entry in log.entries if reads(entry[0], case.table)]
+    every = [entry for entry in log.entries if entry[0].lstrip().upper().startswith("SELECT")]
+    data = data or every  # a form that reads no listed row: its baseline is every statement
+    result = {**asdict(case), "queries": len(log.entries), "data_queries": len(data)}
+    if case.check != "none":
+        shown = page_ids(case, response)
+        # The page statement: the last one that is not the count (a page past the end is asked
+        # again as page 1, the view's second page statement).
+        page = [entry for entry in data if not entry[0].lstrip().upper().startswith("SELECT COUNT")][-1:]
+        replayed = [row[0] for row in replay(connection, page)][: len(shown) or PAGE]
+        assert shown == replayed, f"{case.name}: the replayed SQL returns {replayed[:5]}…, the page shows {shown[:5]}…"
+        result["rows_shown"] = len(shown)
+    runs = {"app": app, "sql": lambda: replay(connection, data), "allsql": lambda: replay(connection, every)}
+    if case.admin is not None:
+        admin_client = clients["admin"]
+        runs["admin"] = lambda: admin_client.get("/admin/registry/establishment/", case.admin)
+    if first_ms > SLOW_MS:
+        reps, warmup = min(reps, 3), 0
+    timings: dict[str, list[float]] = {name: [] for name in runs}
+    for round_no in range(warmup + reps):
+        for name, fn in runs.items():
+            started = time.perf_counter()
+            fn()
+            if round_no >= warmup:
+                timings[name].append((time.perf_counter() - started) * 1000)
+    medians = {name: statistics.median(values) for name, values in timings.items()}
+    result["median_ms"] = medians
+    slowest = max(data, key=lambda entry: entry[2])
+    result["slowest_sql"] = slowest[0][:600]
+    if plans_dir is not None:
+        plan, summary = explain(connection, slowest[0], slowest[1])
+        result["plan"] = summary
+        slug = re.sub(r"[^a-z0-9]+", "-", f"{case.group} {case.name}".lower()).strip("-")
+        (plans_dir / f"{connection.vendor}-{slug}.txt").write_text(
+            f"-- {slowest[0]}\n-- params: {slowest[1]}\n{plan}\n", encoding="utf-8"
+        )
+    result["aim_bare"] = medians["app"] <= AIM_FACTOR * medians["sql"] + AIM_SLACK_MS
+    result["aim_admin"] = None if "admin" not in medians else medians["admin"] >= medians["app"]
+    return result
 
 
 def main() -> None:
@@ -309,15 +436,9 @@ def main() -> None:
     parser.add_argument("--out", type=Path, required=True)
     parser.add_argument("--reps", type=int, default=7)
     parser.add_argument("--warmup", type=int, default=2)
-    parser.add_argument(
-        "--phases",
-        default="{}",
-        help='JSON: {"phases": [{"label": "...", "apply": [SQL, ...]}, ...], "revert": [SQL, ...]}',
-    )
+    parser.add_argument("--only", default="", help="run the cases whose group or name contains this text")
     parser.add_argument("--explain-dir", type=Path)
     args = parser.parse_args()
-    spec = json.loads(args.phases)
-    extra_phases, revert = spec.get("phases", []), spec.get("revert", [])
 
     import django
 
@@ -325,56 +446,50 @@ def main() -> None:
     from django.conf import settings
     from django.db import connection
 
-    from khuyencong.registry.models import Establishment
-    from khuyencong.territory.models import Province
+    from khuyencong.registry.models import DuplicateCandidate, Establishment
 
     assert not settings.DEBUG, "run with DEBUG=false"
     name = str(connection.settings_dict["NAME"])
     assert name.startswith("kc_bench") or "bench" in Path(name).parts, f"not a benchmark database: {name}"
     if args.explain_dir:
         args.explain_dir.mkdir(parents=True, exist_ok=True)
-
-    def ddl(statements):
-        with connection.cursor() as cursor:
-            for sql in statements:
-                started = time.monotonic()
-                cursor.execute(sql)
-                if sql.lstrip().upper().startswith("CREATE"):
-                    print(f"  {time.monotonic() - started:.1f} s: {sql}", flush=True)
-            if statements:
-                cursor.execute("ANALYZE registry_establishment")
-
     users = setup_users()
-    province_id = Province.objects.current().get(code="42").pk
+    clients = {who: client_for(user) for who, user in users.items()}
+    ref = references()
     rows = Establishment.objects.count()
     print(f"{connection.vendor}: {rows:,} establishments; reps={args.reps} warmup={args.warmup}", flush=True)
-    phases = []
-    try:
-        for number, phase in enumerate([{"label": "as migrated", "apply": []}, *extra_phases]):
-            ddl(revert)  # every phase starts from the database as migrated
-            ddl(phase["apply"])
-            cases = run_phase(f"p{number}", users, province_id, args.reps, args.warmup, args.explain_dir)
-            phases.append({"label": phase["label"], "apply": phase["apply"], "cases": cases})
-    finally:
-        ddl(revert)
+    results = []
+    for case in cases(ref):
+        if args.only and args.only not in f"{case.group} {case.name}":
+            continue
+        result = run_case(case, clients, connection, args.reps, args.warmup, args.explain_dir)
+        m = result["median_ms"]
+        print(
+            f"  {case.group:<10} {case.name:<45} app={m['app']:8.1f} sql={m['sql']:8.1f} "
+            f"all={m['allsql']:7.1f} admin={m.get('admin', float('nan')):8.1f} q={result['queries']}"
+            f"{'' if result['aim_bare'] else '  ✗bare'}{'  ✗admin' if result['aim_admin'] is False else ''}",
+            flush=True,
+        )
+        results.append(result)
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SHOW server_version")
-            version = "PostgreSQL " + cursor.fetchone()[0]
+            version = "PostgreSQL " + cursor.fetchone()[0].split()[0]
     else:
         import sqlite3
 
         version = "SQLite " + sqlite3.sqlite_version
-    result = {
+    out = {
         "backend": connection.vendor,
         "version": version,
         "rows": rows,
+        "open_duplicates": DuplicateCandidate.objects.filter(status="open").count(),
         "reps": args.reps,
         "warmup": args.warmup,
-        "phases": phases,
+        "cases": results,
     }
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    args.out.write_text(json.dumps(result, ensure_ascii=False, indent=1), encoding="utf-8")
+    args.out.write_text(json.dumps(out, ensure_ascii=False, indent=1, default=str), encoding="utf-8")
 
 
 if __name__ == "__main__":

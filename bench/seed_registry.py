@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import os
 import random
 import sys
@@ -125,7 +126,7 @@ def place_of(commune_name: str) -> str:
     return commune_name
 
 
-def establishment(rnd: random.Random, communes, codes) -> dict:
+def establishment(rnd: random.Random, communes, codes, villages, lines) -> dict:
     """One synthetic establishment as a dict of model field values (without ids and timestamps)."""
     commune_id, commune_name, province_id, province_name = rnd.choice(communes)
     place = place_of(commune_name)
@@ -191,6 +192,12 @@ def establishment(rnd: random.Random, communes, codes) -> dict:
         "commune_id": commune_id,
         "province_id": province_id,
         "place": f"{commune_name} {province_name}",  # not a column: the place part of search_text
+        # Not columns either: a craft village of the same commune (about one row in eight, where
+        # the commune has one) and one or two industry lines (about three rows in four).
+        "craft_village_id": rnd.choice(villages[commune_id])
+        if villages.get(commune_id) and rnd.random() < 0.125
+        else None,
+        "lines": rnd.sample(lines, 2 if rnd.random() < 0.2 else 1) if lines and rnd.random() < 0.75 else [],
     }
 
 
@@ -212,17 +219,19 @@ def verify_sample(rows: list[dict]) -> None:
         assert obj.build_search_text() == row["search_text"], (obj.build_search_text(), row["search_text"])
 
 
-def generate(count: int, seed: int, first_id: int, communes):
+def generate(count: int, seed: int, first_id: int, communes, villages=None, lines=()):
     rnd = random.Random(seed)
     codes = tax_codes()
     now = dt.datetime.now(dt.UTC)
     for i in range(count):
-        row = establishment(rnd, communes, codes)
+        row = establishment(rnd, communes, codes, villages or {}, list(lines))
         row["id"] = first_id + i
         row["external_id"] = f"{MARK}{i + 1:07d}"
         row["search_text"] = search_text(row)
+        for name, compute in DERIVED.items():
+            row[name] = compute(row)
         row["created_at"] = row["updated_at"] = now
-        row["craft_village_id"] = row["created_by_id"] = row["legacy_commune_id"] = None
+        row["created_by_id"] = row["legacy_commune_id"] = None
         row["merged_into_id"] = row["id"] - 1 if i % MERGED_EVERY == MERGED_EVERY - 1 else None
         yield row
 
@@ -250,9 +259,50 @@ def current_communes(cursor):
     return cursor.fetchall()
 
 
+VILLAGES = 5_400  # about as many craft villages as the country has
+LINES_TABLE = "registry_establishment_industry_lines"
+
+
+def reference(cursor) -> tuple[dict[int, list[int]], list[int]]:
+    """Seed the craft villages once (idempotent) and return {commune id: [village ids]} and the
+    ids of the industry lines in force."""
+    cursor.execute("SELECT count(*) FROM registry_craftvillage")
+    if cursor.fetchone()[0] < VILLAGES:
+        from khuyencong.kernel.text import fold
+
+        rnd = random.Random(7)
+        communes = current_communes(cursor)
+        rows = []
+        for number in range(VILLAGES):
+            commune_id, commune_name, province_id, _province = rnd.choice(communes)
+            craft, _products = rnd.choice(CRAFTS)
+            name = f"Làng nghề {craft} {place_of(commune_name)}"
+            if number % 3:
+                name = f"Làng {craft} thôn {rnd.randint(1, 12)} {place_of(commune_name)}"
+            recognised = rnd.random() < 0.6
+            rows.append(
+                [name, commune_id, province_id, recognised, f"{rnd.randint(1, 999)}/QĐ-UBND" if recognised else "",
+                 dt.date(rnd.randint(2000, 2024), rnd.randint(1, 12), 1) if recognised else None, craft,
+                 fold(f"{name} {craft}")]
+            )  # fmt: skip
+        cursor.executemany(
+            "INSERT INTO registry_craftvillage (name, commune_id, province_id, recognised, decision_number, "
+            "decision_date, crafts, folded_name) VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+            rows,
+        )
+        print(f"  added {len(rows):,} craft villages", flush=True)
+    villages: dict[int, list[int]] = {}
+    cursor.execute("SELECT id, commune_id FROM registry_craftvillage ORDER BY id")
+    for village_id, commune_id in cursor.fetchall():
+        villages.setdefault(commune_id, []).append(village_id)
+    cursor.execute("SELECT id FROM registry_industryline WHERE valid_to IS NULL ORDER BY code")
+    return villages, [row[0] for row in cursor.fetchall()]
+
+
 def seed_postgresql(connection, count: int, seed: int) -> None:
     with connection.cursor() as cursor:
         communes = current_communes(cursor)
+        villages, lines = reference(cursor)
         cursor.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {TABLE}")
         first_id = cursor.fetchone()[0]
         # Secondary (non-constraint) indexes are dropped and rebuilt around the COPY, in the same
@@ -264,19 +314,23 @@ def seed_postgresql(connection, count: int, seed: int) -> None:
             [TABLE],
         )
         indexes = cursor.fetchall()
-        cursor.execute("SET LOCAL maintenance_work_mem = '1GB'")
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
         for name, _ in indexes:
             cursor.execute(f'DROP INDEX "{name}"')
+        # The sample is checked BEFORE the COPY opens: ``build_search_text`` reads place names
+        # through the ORM, and a query on the connection that holds an open COPY waits forever
+        # for itself (psycopg's connection lock): that is how ``make bench`` used to hang.
+        verify_sample(list(itertools.islice(generate(count, seed, first_id, communes, villages, lines), 500)))
         started = time.monotonic()
-        sample = []
-        with cursor.cursor.copy(f"COPY {TABLE} ({', '.join(COLUMNS)}) FROM STDIN") as copy:
-            for row in generate(count, seed, first_id, communes):
-                if len(sample) < 500:
-                    sample.append(row)
-                    if len(sample) == 500:
-                        verify_sample(sample)
-                copy.write_row([row[c] for c in COLUMNS])
-        print(f"  copied {count:,} rows in {time.monotonic() - started:.0f} s", flush=True)
+        pairs = []
+        with cursor.cursor.copy(f"COPY {TABLE} ({', '.join(columns())}) FROM STDIN") as copy:
+            for row in generate(count, seed, first_id, communes, villages, lines):
+                copy.write_row([row[c] for c in columns()])
+                pairs.extend((row["id"], line) for line in row["lines"])
+        with cursor.cursor.copy(f"COPY {LINES_TABLE} (establishment_id, industryline_id) FROM STDIN") as copy:
+            for pair in pairs:
+                copy.write_row(pair)
+        print(f"  copied {count:,} rows and {len(pairs):,} industry lines in {time.monotonic() - started:.0f} s")
         for name, definition in indexes:
             started = time.monotonic()
             cursor.execute(definition)
@@ -287,20 +341,59 @@ def seed_postgresql(connection, count: int, seed: int) -> None:
 def seed_sqlite(connection, count: int, seed: int) -> None:
     with connection.cursor() as cursor:
         communes = current_communes(cursor)
+        villages, lines = reference(cursor)
         cursor.execute(f"SELECT coalesce(max(id), 0) + 1 FROM {TABLE}")
         first_id = cursor.fetchone()[0]
         started = time.monotonic()
-        rows = list(generate(count, seed, first_id, communes))
+        rows = list(generate(count, seed, first_id, communes, villages, lines))
         verify_sample(rows[:500])
-        placeholders = ", ".join(["%s"] * len(COLUMNS))
+        names = columns()
+        placeholders = ", ".join(["%s"] * len(names))
         cursor.executemany(
-            f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({placeholders})",
-            [[row[c] for c in COLUMNS] for row in rows],
+            f"INSERT INTO {TABLE} ({', '.join(names)}) VALUES ({placeholders})",
+            [[row[c] for c in names] for row in rows],
+        )
+        cursor.executemany(
+            f"INSERT INTO {LINES_TABLE} (establishment_id, industryline_id) VALUES (%s, %s)",
+            [(row["id"], line) for row in rows for line in row["lines"]],
         )
         print(f"  inserted {count:,} rows in {time.monotonic() - started:.0f} s", flush=True)
 
 
-def seed(count: int, seed_value: int = 1) -> None:
+def seed_duplicates(connection, wanted: int) -> None:
+    """``wanted`` open duplicate pairs (a record and the next one), for the duplicate queue."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM registry_duplicatecandidate WHERE status = 'open'")
+        if cursor.fetchone()[0] == wanted:
+            return
+        cursor.execute("DELETE FROM registry_duplicatecandidate")
+        cursor.execute(f"SELECT count(*) FROM {TABLE} WHERE external_id LIKE %s", [MARK + "%"])
+        step = max(2, cursor.fetchone()[0] // max(1, wanted) - 1)
+        cursor.execute(
+            "INSERT INTO registry_duplicatecandidate (first_id, second_id, province_id, reason, score, status, "
+            "created_at, version) "
+            f"SELECT e.id, n.id, e.province_id, 'similar_name', (e.id * 7919 %% 1000) / 1000.0, 'open', %s, 0 "
+            f"FROM {TABLE} e JOIN {TABLE} n ON n.id = e.id + 1 "
+            "WHERE e.external_id LIKE %s AND e.merged_into_id IS NULL AND n.merged_into_id IS NULL "
+            f"AND e.id %% {step} = 0 ORDER BY e.id LIMIT {int(wanted)}",
+            [dt.datetime.now(dt.UTC), MARK + "%"],
+        )
+        print(f"  {cursor.rowcount:,} open duplicate pairs", flush=True)
+
+
+def columns() -> list[str]:
+    """The table's columns the seeder writes (derived columns a later migration adds included)."""
+    from khuyencong.registry.models import Establishment
+
+    extra = [name for name in DERIVED if any(f.attname == name for f in Establishment._meta.fields)]
+    return COLUMNS + extra
+
+
+# Columns computed from others, as ``save()`` computes them; written when the model has them.
+DERIVED: dict = {}
+
+
+def seed(count: int, seed_value: int = 1, duplicates: int = 0) -> None:
     import django
 
     django.setup()
@@ -309,37 +402,49 @@ def seed(count: int, seed_value: int = 1) -> None:
     guard(connection)
     with connection.cursor() as cursor:
         existing = seeded_count(cursor)
-    if existing == count:
-        print(f"{connection.vendor}: {count:,} synthetic establishments already seeded; nothing to do")
-        return
     started = time.monotonic()
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                # No FK triggers for synthetic rows (deferred ones would also block CREATE INDEX).
-                cursor.execute("SET LOCAL session_replication_role = replica")
-        if existing:
-            print(f"{connection.vendor}: found {existing:,} synthetic rows, want {count:,}: deleting them first")
-            with connection.cursor() as cursor:
-                cursor.execute(f"UPDATE {TABLE} SET merged_into_id = NULL WHERE external_id LIKE %s", [MARK + "%"])
-                cursor.execute(f"DELETE FROM {TABLE} WHERE external_id LIKE %s", [MARK + "%"])
-        print(f"{connection.vendor}: seeding {count:,} synthetic establishments (no change log)", flush=True)
-        if connection.vendor == "postgresql":
-            seed_postgresql(connection, count, seed_value)
-        else:
-            seed_sqlite(connection, count, seed_value)
-    with connection.cursor() as cursor:
-        # VACUUM sets hint bits and the visibility map, as a long-lived table would have them.
-        cursor.execute(f"VACUUM (ANALYZE) {TABLE}" if connection.vendor == "postgresql" else f"ANALYZE {TABLE}")
-    print(f"{connection.vendor}: seeded in {time.monotonic() - started:.0f} s", flush=True)
+    if existing == count:
+        print(f"{connection.vendor}: {count:,} synthetic establishments already seeded")
+    else:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    # No FK triggers for synthetic rows (deferred ones would also block CREATE INDEX).
+                    cursor.execute("SET LOCAL session_replication_role = replica")
+            if existing:
+                print(f"{connection.vendor}: found {existing:,} synthetic rows, want {count:,}: deleting them first")
+                with connection.cursor() as cursor:
+                    cursor.execute("DELETE FROM registry_duplicatecandidate")
+                    cursor.execute(
+                        f"DELETE FROM {LINES_TABLE} WHERE establishment_id IN "
+                        f"(SELECT id FROM {TABLE} WHERE external_id LIKE %s)",
+                        [MARK + "%"],
+                    )
+                    cursor.execute(f"UPDATE {TABLE} SET merged_into_id = NULL WHERE external_id LIKE %s", [MARK + "%"])
+                    cursor.execute(f"DELETE FROM {TABLE} WHERE external_id LIKE %s", [MARK + "%"])
+            print(f"{connection.vendor}: seeding {count:,} synthetic establishments (no change log)", flush=True)
+            if connection.vendor == "postgresql":
+                seed_postgresql(connection, count, seed_value)
+            else:
+                seed_sqlite(connection, count, seed_value)
+    if duplicates:
+        with transaction.atomic():
+            seed_duplicates(connection, duplicates)
+    if existing != count or duplicates:
+        with connection.cursor() as cursor:
+            # VACUUM sets hint bits and the visibility map, as a long-lived table would have them.
+            for table in (TABLE, LINES_TABLE, "registry_duplicatecandidate", "registry_craftvillage"):
+                cursor.execute(f"VACUUM (ANALYZE) {table}" if connection.vendor == "postgresql" else f"ANALYZE {table}")
+    print(f"{connection.vendor}: ready in {time.monotonic() - started:.0f} s", flush=True)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, required=True)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--duplicates", type=int, default=0, help="open duplicate pairs to keep in the queue")
     args = parser.parse_args()
-    seed(args.count, args.seed)
+    seed(args.count, args.seed, args.duplicates)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from khuyencong.jobs.models import Job
 from khuyencong.kernel.scoping import Action, can, restrict
 from khuyencong.organisation.services import home_context
 from khuyencong.registry.models import CraftVillage, DuplicateCandidate, Establishment
+from khuyencong.registry.selectors import own_establishments
 from khuyencong.web.imports import DRY_RUN
 
 
@@ -23,6 +24,8 @@ def work_summary(user) -> dict:
     """What the signed-in person can do next, within their reach: key figures, duplicates to
     review, imports checked but not written, records with missing data (about 6 queries)."""
     summary: dict = {"can_view_registry": can(user, Action.VIEW, Establishment)}
+    # An establishment's own account: its record, to keep up to date.
+    summary["own_records"] = list(own_establishments(user)[:5])
     if not summary["can_view_registry"]:
         return summary
     live = restrict(Establishment.objects.live(), user, Action.VIEW)

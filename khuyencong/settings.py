@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "khuyencong.web",
     "khuyencong.rulebook",
     "khuyencong.registry",
+    "khuyencong.planning",
 ]
 
 MIDDLEWARE = [
@@ -236,6 +237,9 @@ HUEY["consumer"] = {"workers": env_int("KC_WORKERS", 2, minimum=1), "worker_type
 TASKS = {"default": {"BACKEND": "huey.contrib.djhuey.tasks_backend.HueyBackend", "ENQUEUE_ON_COMMIT": True}}
 # A running job proves it is alive at least every fifth of the lease; past the lease it is interrupted.
 KC_JOB_LEASE_SECONDS = env_int("KC_JOB_LEASE_SECONDS", 300, minimum=30)
+# PostgreSQL cancels a list page's own queries (page and count) after this many milliseconds and
+# the page says so, rather than hang; 0 turns the limit off (SQLite has no statement timeout).
+KC_LIST_STATEMENT_TIMEOUT_MS = env_int("KC_LIST_STATEMENT_TIMEOUT_MS", 5000, minimum=0)
 # Generated files (exports, error workbooks) are served and kept this many days after the job ends.
 KC_FILE_RETENTION_DAYS = env_int("KC_FILE_RETENTION_DAYS", 7, minimum=1)
 

@@ -6,6 +6,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.generic import RedirectView
 
 from khuyencong import dashboard
+from khuyencong.accounts import views as accounts_views
 from khuyencong.api_root import api
 from khuyencong.web import views as web_views
 
@@ -30,11 +31,12 @@ urlpatterns = [
     path("healthz", web_views.healthz, name="healthz"),
     path("readyz", web_views.readyz, name="readyz"),
     path("accounts/", include("django.contrib.auth.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    path("i18n/setlang/", accounts_views.set_language, name="set_language"),
     path("org-units/", include("khuyencong.organisation.urls")),
     path("users/", include("khuyencong.organisation.user_urls")),
     path("establishments/import/", include("khuyencong.registry.import_urls")),
     path("establishments/", include("khuyencong.registry.urls")),
+    path("plans/", include("khuyencong.planning.urls")),
     path("jobs/", include("khuyencong.jobs.urls")),
     path("audit/", include("khuyencong.audit.urls")),
     path("admin/", admin.site.urls),

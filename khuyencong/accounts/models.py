@@ -21,6 +21,9 @@ class User(AbstractUser, ChangeLoggedModel):
     full_name = models.CharField(_("full name"), max_length=150, blank=True)
     title = models.CharField(_("job title"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=30, blank=True)
+    # The language the person chose with the switch (a code of settings.LANGUAGES); empty: not
+    # chosen, so the system's default (Vietnamese). Followed on every device they sign in from.
+    language = models.CharField(_("language"), max_length=10, blank=True, default="")
 
     objects = ChangeLoggedUserManager()
 

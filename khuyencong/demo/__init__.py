@@ -7,7 +7,8 @@ missing), so running it again changes nothing. Each domain adds a module here an
 
 from __future__ import annotations
 
-from khuyencong.demo.registry import load_registry
+from khuyencong.demo.planning import load_planning
+from khuyencong.demo.registry import load_own_record, load_registry
 
 
 def load_all(*, establishments: int | None = None) -> dict:
@@ -16,4 +17,6 @@ def load_all(*, establishments: int | None = None) -> dict:
 
     accounts = load_demo()
     registry = load_registry(establishments=establishments)
-    return {"accounts": accounts, "registry": registry}
+    own = load_own_record()  # even for an empty registry: the establishment account's own record
+    planning = load_planning()
+    return {"accounts": accounts, "registry": registry, "own_record": own.name if own else None, "planning": planning}

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from stdnum.vn import mst
 
-from khuyencong.kernel.text import fold, normalize
+from khuyencong.kernel.text import fold, normalize, sort_key
 from khuyencong.registry.models import CraftVillage, Establishment, Gender, IndustryLine, LegalForm
 from khuyencong.registry.services import queue_duplicates
 from khuyencong.territory.models import Commune, Province
@@ -204,6 +204,7 @@ def _establishment(index, rng, province, communes, legacy, villages, lines) -> t
         " ".join([establishment.name, establishment.tax_code or "", owner, craft.products, establishment.address])
         + f" {commune.name} {commune.province.short_name}"
     )
+    establishment.name_key = sort_key(establishment.name)
     return establishment, lines.get(craft.industry)
 
 
@@ -251,6 +252,52 @@ def load_registry(*, establishments: int | None = None) -> dict:
         "craft_villages": sum(len(v) for v in villages.values()),
         "duplicates_added": duplicates,
     }
+
+
+# The demo establishment account (organisation/demo.py: coso.maytre acting for CS-DEMO-1) keeps
+# this record up to date itself.
+OWN_RECORD_KEY = f"{KEY_PREFIX}own-01"
+OWN_RECORD_UNIT = "CS-DEMO-1"
+
+
+@transaction.atomic
+def load_own_record() -> Establishment | None:
+    """The record of the demo establishment account, linked to its org unit (idempotent)."""
+    from khuyencong.organisation.models import OrgUnit
+
+    unit = OrgUnit.objects.filter(code=OWN_RECORD_UNIT).first()
+    if unit is None:
+        return None
+    record = Establishment.objects.filter(external_id=OWN_RECORD_KEY).first()
+    if record is None:
+        communes = Commune.objects.current().filter(province__code="42").order_by("code")
+        commune = communes.filter(folded_name__contains="thach").first() or communes.first()
+        if commune is None:
+            return None
+        record = Establishment(
+            external_id=OWN_RECORD_KEY,
+            legal_form=LegalForm.HOUSEHOLD,
+            name=unit.name,
+            owner_name="Ngô Thị Nga",
+            owner_gender=Gender.FEMALE,
+            address="Thôn Đông Hà",
+            commune=commune,
+            main_products="Giỏ, khay, đèn mây tre đan xuất khẩu",
+            workers_total=24,
+            workers_women=18,
+            workers_ethnic_minority=0,
+            annual_revenue=1_450_000_000,
+            founding_year=2008,
+            phone="0912345678",
+            women_owned=True,
+        )
+    if record.pk is None or (record.org_unit_id is None and not Establishment.objects.filter(org_unit=unit).exists()):
+        record.org_unit = unit
+        record.save()
+    line = IndustryLine.objects.filter(code="1629", valid_to__isnull=True).first()
+    if line is not None and not record.industry_lines.exists():
+        record.industry_lines.add(line)
+    return record
 
 
 def _duplicates(rng: random.Random, created: list[Establishment]) -> int:

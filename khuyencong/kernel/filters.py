@@ -79,9 +79,15 @@ class FilterSpec(forms.Form):
     ``filter_<name>(queryset, value)``; other fields filter by ``lookups.get(name, name)``."""
 
     search_field: str | None = None  # folded text column ``q`` searches, or None
+    # Fewer characters than this (spaces aside) do not search: a trigram index cannot serve one
+    # or two letters, and a letter rare in Vietnamese ("z", "f") would read the whole table.
+    min_query_length = 3
     search_sort: tuple[str, ...] | None = None  # order when searching without a chosen sort
     sorts: tuple[str, ...] = ()  # sort keys the list offers; "-key" sorts descending
     default_sort: tuple[str, ...] = ("pk",)
+    # Sort keys served by stored columns: {"name": ("name_key",)} sorts by an indexed sort key
+    # instead of ``ORDER BY name COLLATE …`` (which no index serves); "-name" reverses each.
+    sort_columns: dict[str, tuple[str, ...]] = {}
     lookups: dict[str, str] = {}
     RESERVED = ("q", "sort")
 
@@ -116,6 +122,21 @@ class FilterSpec(forms.Form):
         sort = (self.data.get("sort") or "").strip() if self.is_bound else ""
         return sort if sort.lstrip("-") in self.sorts and sort.count("-") <= 1 else ""
 
+    @property
+    def query_too_short(self) -> bool:
+        folded = fold(self.query).replace(" ", "")
+        return bool(self.search_field and folded and len(folded) < self.min_query_length)
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.query_too_short:
+            raise ValidationError(
+                _("Type at least %(count)s letters or digits to search."),
+                code="query_too_short",
+                params={"count": self.min_query_length},
+            )
+        return cleaned
+
     def params(self) -> dict[str, Any]:
         """The values asked for, as sent (for the access log and an export job's saved query)."""
         if not self.is_bound:
@@ -131,7 +152,7 @@ class FilterSpec(forms.Form):
 
     # --- reading ---------------------------------------------------------------------------
     def search(self, queryset: QuerySet) -> QuerySet:
-        if self.query and self.search_field:
+        if self.query and self.search_field and not self.query_too_short:
             queryset = queryset.filter(**{f"{self.search_field}__contains": fold(self.query)})
         return queryset
 
@@ -150,14 +171,24 @@ class FilterSpec(forms.Form):
                 queryset = queryset.filter(**{self.lookups.get(name, name): value})
         return queryset
 
+    def order_terms(self, model, sort: str) -> list:
+        """``order_by`` terms for one sort key: its stored columns, or the field itself (text in
+        Vietnamese alphabetical order: Đ after D, not by code point)."""
+        descending = sort.startswith("-")
+        columns = self.sort_columns.get(sort.lstrip("-"))
+        if columns:
+            return [f"-{column}" if descending else column for column in columns]
+        return vi_ordering(model, sort)
+
     def order(self, queryset: QuerySet) -> QuerySet:
-        # Text columns sort in Vietnamese alphabetical order (Đ after D), not by code point.
+        # The primary key breaks ties in the sort's direction, so a backward index scan serves "-key".
         if self.sort:
-            return queryset.order_by(*vi_ordering(queryset.model, self.sort), "pk")
-        if self.query and self.search_sort:
+            tie = "-pk" if self.sort.startswith("-") else "pk"
+            return queryset.order_by(*self.order_terms(queryset.model, self.sort), tie)
+        if self.query and self.search_sort and not self.query_too_short:
             return queryset.order_by(*self.search_sort)
         return queryset.order_by(
-            *(term for key in self.default_sort for term in vi_ordering(queryset.model, key)), "pk"
+            *(term for key in self.default_sort for term in self.order_terms(queryset.model, key)), "pk"
         )
 
     def apply(self, queryset: QuerySet) -> QuerySet:

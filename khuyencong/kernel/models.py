@@ -38,6 +38,28 @@ class TransitionRecord(models.Model):
         return f"{self.action}: {self.from_state} → {self.to_state}"
 
 
+class SortKeyField(models.CharField):
+    """A stored ``kernel.text.sort_key``: compared byte by byte, so an index on it serves
+    ``ORDER BY`` in Vietnamese alphabetical order.
+
+    SQLite compares text as bytes (BINARY) already; on PostgreSQL the column gets the "C"
+    collation, whatever the database's default, so the index order is the key's byte order (and
+    comparisons skip the locale's rules).
+    """
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 800)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def db_parameters(self, connection):
+        params = super().db_parameters(connection)
+        if connection.vendor == "postgresql":
+            params["collation"] = "C"
+        return params
+
+
 class DatabaseMark(models.Model):
     """Says that this database holds demo or benchmark data, so synthetic data may be written to it
     (``khuyencong gen-data`` refuses any database without this row). One row at most; ``khuyencong

@@ -12,6 +12,9 @@ Models say how their rows map onto a reach with two attributes:
 
 ``scope_province_field``  path to a current ``territory.Province`` (or None)
 ``scope_org_unit_field``  path to an ``organisation.OrgUnit`` (or None)
+``scope_shared_rows``     optional ``Q``: rows every user reaches for ``scope_shared_actions``
+                          (default view and export) once their role allows the action somewhere
+                          (e.g. national plans, which every planning reader may read)
 
 After a write, :func:`ensure_in_scope` re-checks the row inside the same transaction so a form
 or API payload cannot move a record outside the writer's reach.
@@ -88,6 +91,7 @@ class Scope:
 
 
 NOWHERE = Scope()
+SHARED_ACTIONS = frozenset({"view", "export"})
 EVERYWHERE = Scope(everywhere=True)
 
 
@@ -160,7 +164,11 @@ def restrict(queryset: Any, user: Any, action: str = Action.VIEW) -> Any:
         return queryset.none()
     if scope.everywhere:
         return queryset
-    return queryset.filter(scope.q(queryset.model))
+    condition = scope.q(queryset.model)
+    shared = getattr(queryset.model, "scope_shared_rows", None)
+    if shared is not None and action in getattr(queryset.model, "scope_shared_actions", SHARED_ACTIONS):
+        condition |= shared
+    return queryset.filter(condition)
 
 
 def ensure_in_scope(user: Any, action: str, instance: models.Model) -> None:

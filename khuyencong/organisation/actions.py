@@ -37,6 +37,7 @@ from khuyencong.organisation.services import reach_of
 USERS = "accounts.user"
 CREATE_USER, ASSIGN_ROLE, END_ASSIGNMENT = "create_user", "assign_role", "end_assignment"
 DEACTIVATE_USER, RESET_PASSWORD = "deactivate_user", "reset_password"
+EDIT_USER, REACTIVATE_USER = "edit_user", "reactivate_user"
 
 # Roles a manager without nationwide reach may grant: the province's own staff and partners.
 # Everything else (system administrator, agency, regional centre, inspector, provincial leader)
@@ -264,6 +265,44 @@ def deactivate_user(*, actor, user: User) -> User:
     target.is_active = False
     target.save()
     target.api_tokens.active().update(revoked_at=timezone.now())
+    return target
+
+
+@transaction.atomic
+def reactivate_user(*, actor, user: User) -> User:
+    """Let a deactivated account sign in again; its role assignments grant again as they stand
+    (its API tokens stay revoked: the person issues new ones)."""
+    _require(actor, REACTIVATE_USER)
+    target = _target(actor, REACTIVATE_USER, user)
+    if target.is_active:
+        raise ActionRefused("already_active", _("This account is already active."))
+    target.is_active = True
+    target.save()
+    clear_cache(target)
+    return target
+
+
+PROFILE_FIELDS = ("full_name", "email", "title", "phone")
+
+
+@transaction.atomic
+def edit_user(*, actor, user: User, full_name: str, email: str, title: str = "", phone: str = "") -> User:
+    """Change the person's name, e-mail, job title and phone (what they act for is their role
+    assignments, changed by ``assign_role`` / ``end_assignment``)."""
+    _require(actor, EDIT_USER)
+    target = _target(actor, EDIT_USER, user)
+    values = {"full_name": full_name, "email": email, "title": title, "phone": phone}
+    values = {name: (value or "").strip() for name, value in values.items()}
+    errors: dict[str, str] = {}
+    if not values["full_name"]:
+        errors["full_name"] = _("This field is required.")
+    if not values["email"]:
+        errors["email"] = _("An e-mail address is needed to send the link that sets the password.")
+    if errors:
+        raise Invalid(errors)
+    for name, value in values.items():
+        setattr(target, name, value)
+    target.save()
     return target
 
 

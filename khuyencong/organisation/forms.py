@@ -127,3 +127,12 @@ class UserCreateForm(RoleAssignmentForm):
         username = self.cleaned_data["username"].strip()
         UnicodeUsernameValidator()(username)
         return username
+
+
+class UserProfileForm(_TablerForm):
+    """A person's name and contacts, as a user manager corrects them."""
+
+    full_name = forms.CharField(label=_("Full name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail"), help_text=_("The user receives password links here."))
+    title = forms.CharField(label=_("Job title"), max_length=150, required=False)
+    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)

@@ -34,13 +34,51 @@ REGISTRY_RECORDS: dict[str, frozenset[str]] = {
     R.VIEWER: READ,
 }
 
+# An establishment's own account: only the record linked to its org unit (``Establishment.org_unit``),
+# read on its own page and kept up to date in a few fields (registry.actions.OWN_RECORD_FIELDS).
+VIEW_OWN, UPDATE_OWN = "view_own", "update_own"
+OWN_RECORD = frozenset({VIEW_OWN, UPDATE_OWN})
+
 # Managing accounts and role assignments in the app (organisation/actions.py). Where: a system
 # administrator everywhere; a provincial leader the users of their province, granting provincial
 # roles only (actions.PROVINCIAL_GRANTABLE).
-USER_MANAGEMENT = frozenset({"create_user", "assign_role", "end_assignment", "deactivate_user", "reset_password"})
+USER_MANAGEMENT = frozenset(
+    {
+        "create_user", "edit_user", "assign_role", "end_assignment",
+        "deactivate_user", "reactivate_user", "reset_password",
+    }
+)  # fmt: skip
 
 # Deciding a duplicate candidate: "change" (kept for the existing pages) or the named decisions.
 DUPLICATE_DECISIONS = frozenset({VIEW, CHANGE, "merge", "dismiss"})
+
+# Programmes and annual plans: the agency keeps the national ones, each province its local ones
+# (reach decides which); every planning reader reads the national ones (``scope_shared_rows``).
+# Closing a plan is the officers'; approving a version (with its decision) the leaders'.
+PLANS: dict[str, frozenset[str]] = {
+    R.SYSTEM_ADMIN: ALL | {"close"},
+    R.AGENCY_OFFICER: ALL | {"close"},
+    R.AGENCY_LEADER: READ_EXPORT,
+    R.REGIONAL_OFFICER: READ_EXPORT,
+    R.PROVINCIAL_OFFICER: ALL | {"close"},
+    R.PROVINCIAL_LEADER: READ_EXPORT,
+    R.PROVINCIAL_FINANCE: READ,
+    R.IMPLEMENTER: READ,
+    R.INSPECTOR: READ_EXPORT,
+    R.VIEWER: READ,
+}
+PLAN_VERSIONS: dict[str, frozenset[str]] = {
+    R.SYSTEM_ADMIN: READ_EXPORT | {CHANGE, "approve"},
+    R.AGENCY_OFFICER: READ_EXPORT | {CHANGE},
+    R.AGENCY_LEADER: READ_EXPORT | {"approve"},
+    R.REGIONAL_OFFICER: READ_EXPORT,
+    R.PROVINCIAL_OFFICER: READ_EXPORT | {CHANGE},
+    R.PROVINCIAL_LEADER: READ_EXPORT | {"approve"},
+    R.PROVINCIAL_FINANCE: READ,
+    R.IMPLEMENTER: READ,
+    R.INSPECTOR: READ_EXPORT,
+    R.VIEWER: READ,
+}
 
 PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "organisation.orgunit": {
@@ -71,13 +109,16 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "audit.accesslog": {
         R.SYSTEM_ADMIN: READ_EXPORT,
     },
-    "registry.establishment": REGISTRY_RECORDS,
+    "registry.establishment": {**REGISTRY_RECORDS, R.ESTABLISHMENT: OWN_RECORD},
     "registry.craftvillage": REGISTRY_RECORDS,
     "registry.duplicatecandidate": {
         R.SYSTEM_ADMIN: DUPLICATE_DECISIONS,
         R.AGENCY_OFFICER: DUPLICATE_DECISIONS,
         R.PROVINCIAL_OFFICER: DUPLICATE_DECISIONS,
     },
+    "planning.programme": PLANS,
+    "planning.annualplan": PLANS,
+    "planning.planversion": PLAN_VERSIONS,
     "jobs.job": {
         R.SYSTEM_ADMIN: READ,
     },

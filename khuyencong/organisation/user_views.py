@@ -20,7 +20,7 @@ from khuyencong.kernel.lifecycle import ActionRefused
 from khuyencong.kernel.scoping import can
 from khuyencong.kernel.text import fold
 from khuyencong.organisation import actions
-from khuyencong.organisation.forms import RoleAssignmentForm, UserCreateForm
+from khuyencong.organisation.forms import RoleAssignmentForm, UserCreateForm, UserProfileForm
 from khuyencong.web.pagination import capped_page
 
 
@@ -41,7 +41,10 @@ class UserManagementMixin(LoginRequiredMixin):
 
     def rights(self) -> dict[str, bool]:
         user = self.request.user
-        names = ("create_user", "assign_role", "end_assignment", "deactivate_user", "reset_password")
+        names = (
+            "create_user", "edit_user", "assign_role", "end_assignment", "deactivate_user", "reactivate_user",
+            "reset_password",
+        )  # fmt: skip
         return {f"can_{name}": can(user, name, actions.USERS) for name in names}
 
     def detail_url(self, user) -> str:
@@ -123,6 +126,37 @@ class UserCreateView(UserManagementMixin, View):
         return HttpResponseRedirect(self.detail_url(user))
 
 
+class UserEditView(UserManagementMixin, View):
+    """The person's name, e-mail, job title and phone."""
+
+    right = actions.EDIT_USER
+
+    def render_form(self, form, user):
+        context = {"form": form, "object": user, "editing": True}
+        return render(self.request, "organisation/user_form.html", context)
+
+    def get(self, request, pk):
+        user = self.get_user()
+        initial = {name: getattr(user, name) for name in actions.PROFILE_FIELDS}
+        return self.render_form(UserProfileForm(initial=initial), user)
+
+    def post(self, request, pk):
+        user = self.get_user()
+        form = UserProfileForm(request.POST)
+        if not form.is_valid():
+            return self.render_form(form, user)
+        try:
+            actions.edit_user(actor=request.user, user=user, **form.cleaned_data)
+        except ActionRefused as exc:
+            if exc.status == 404:
+                raise Http404 from None
+            for field, message in exc.errors.items():
+                form.add_error(field if field in form.fields else None, message)
+            return self.render_form(form, user)
+        messages.success(request, _("Saved “%(obj)s”.") % {"obj": user.full_name or user.username})
+        return HttpResponseRedirect(self.detail_url(user))
+
+
 class AssignmentCreateView(UserManagementMixin, View):
     right = actions.ASSIGN_ROLE
 
@@ -186,6 +220,14 @@ class DeactivateUserView(UserActionView):
     def perform(self, user):
         self.done = _("The account is deactivated.")
         actions.deactivate_user(actor=self.request.user, user=user)
+
+
+class ReactivateUserView(UserActionView):
+    right = actions.REACTIVATE_USER
+
+    def perform(self, user):
+        self.done = _("The account is active again.")
+        actions.reactivate_user(actor=self.request.user, user=user)
 
 
 class ResetPasswordView(UserActionView):

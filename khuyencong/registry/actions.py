@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from khuyencong.kernel.lifecycle import ActionRefused, Invalid, Lifecycle, Step
 from khuyencong.kernel.scoping import Action, can, ensure_in_scope, restrict, user_scope
 from khuyencong.registry.models import CraftVillage, DuplicateCandidate, DuplicateDecision, Establishment, IndustryLine
+from khuyencong.registry.selectors import UPDATE_OWN, own_establishments
 from khuyencong.registry.services import merge_establishments, queue_duplicates
 from khuyencong.registry.validation import MAX_ID, compact_tax_code
 
@@ -147,6 +148,73 @@ def save_establishment(
     return obj
 
 
+# --- an establishment's own account -----------------------------------------------------------
+
+# What an establishment keeps up to date itself: contacts, products, workers. The rest (name, tax
+# code, place, legal form…) is the province's to change.
+OWN_RECORD_FIELDS = frozenset(
+    {"phone", "email", "main_products", "workers_total", "workers_women", "workers_ethnic_minority"}
+)
+
+
+def update_own_establishment(*, user, establishment: Establishment, values: dict[str, Any]) -> Establishment:
+    """An establishment's own account changes ``values`` (only :data:`OWN_RECORD_FIELDS`) of the
+    record linked to its org unit. Raises :class:`ActionRefused` (403 forbidden, 404 not_found for
+    any other record) or :class:`Invalid` with the field messages; the change log records it."""
+    unknown = set(values) - OWN_RECORD_FIELDS
+    if unknown:
+        raise ValueError(f"not fields an establishment changes itself: {sorted(unknown)}")
+    if not can(user, UPDATE_OWN, Establishment):
+        raise ActionRefused("forbidden", _("You are not allowed to do this."), status=403)
+    with transaction.atomic():
+        obj = own_establishments(user, UPDATE_OWN).select_for_update(of=("self",)).filter(pk=establishment.pk).first()
+        if obj is None:
+            raise ActionRefused("not_found", _("Not found."), status=404)
+        for name, value in values.items():
+            setattr(obj, name, value)
+        errors: dict[str, str] = {}
+        try:
+            derived = [f.name for f in Establishment._meta.concrete_fields if not f.editable]
+            obj.full_clean(exclude=derived, validate_unique=False)
+        except ValidationError as exc:
+            # Only what this person can correct: a problem in another field is the province's.
+            for field, messages in exc.message_dict.items():
+                if field in values:
+                    errors.setdefault(field, messages[0])
+        if errors:
+            raise Invalid(errors)
+        obj.save()
+        if not own_establishments(user, UPDATE_OWN).filter(pk=obj.pk).exists():
+            raise ActionRefused("out_of_scope", _("You cannot save a record outside your org units."), status=403)
+    establishment.refresh_from_db()
+    return obj
+
+
+def link_account_unit(*, user, establishment: Establishment, org_unit) -> Establishment:
+    """Link ``establishment`` to the org unit its own account acts for (``org_unit`` None unlinks).
+
+    The writer must be able to change the record; the unit must be an active establishment unit
+    of the record's province, linked to no other record.
+    """
+    from khuyencong.organisation.models import OrgUnit
+
+    if not restrict(Establishment.objects.live().filter(pk=establishment.pk), user, Action.CHANGE).exists():
+        raise ActionRefused("not_found", _("Not found."), status=404)
+    if org_unit is not None:
+        if org_unit.kind != OrgUnit.Kind.ESTABLISHMENT or not org_unit.is_active:
+            raise Invalid({"org_unit": _("Choose an active org unit of the establishment kind.")})
+        if org_unit.province_id != establishment.province_id:
+            raise Invalid({"org_unit": _("The org unit must be in the establishment's province.")})
+        taken = Establishment.objects.filter(org_unit=org_unit).exclude(pk=establishment.pk).first()
+        if taken is not None:
+            raise Invalid({"org_unit": _("This org unit is already linked to another establishment.")})
+    with transaction.atomic():
+        establishment.org_unit = org_unit
+        establishment.save()
+        ensure_in_scope(user, Action.CHANGE, establishment)
+    return establishment
+
+
 # --- craft villages ---------------------------------------------------------------------------
 
 
@@ -226,11 +294,17 @@ def pairs_in_reach(user, action: str = Action.VIEW):
     """Duplicate pairs the user may see (or ``action``), both records included."""
     if not can(user, action, DuplicateCandidate):
         raise PermissionDenied
-    reachable = restrict(Establishment.objects.all(), user, Action.VIEW).values("pk")
-    pairs = DuplicateCandidate.objects.select_related(
-        "first__commune", "second__commune", "first__province", "second__province"
+    pairs = restrict(
+        DuplicateCandidate.objects.select_related(
+            "first__commune", "second__commune", "first__province", "second__province"
+        ),
+        user,
+        action,
     )
-    return restrict(pairs, user, action).filter(first__in=reachable, second__in=reachable)
+    if user_scope(user, Action.VIEW, Establishment).everywhere:
+        return pairs  # every record is reachable: no semi-join over the whole table
+    reachable = restrict(Establishment.objects.all(), user, Action.VIEW).values("pk")
+    return pairs.filter(first__in=reachable, second__in=reachable)
 
 
 def _reviewed(user) -> dict:

@@ -17,7 +17,15 @@ from khuyencong.kernel.scoping import Action, can, restrict
 from khuyencong.registry import actions
 from khuyencong.registry.filters import CraftVillageFilters, EstablishmentFilters
 from khuyencong.registry.models import CraftVillage, DuplicateCandidate, Establishment, IndustryLine, LegalForm
-from khuyencong.registry.selectors import craft_village_list, craft_villages, establishment_list, establishments
+from khuyencong.registry.selectors import (
+    UPDATE_OWN,
+    VIEW_OWN,
+    craft_village_list,
+    craft_villages,
+    establishment_list,
+    establishments,
+    own_establishments,
+)
 from khuyencong.registry.validation import MAX_ID
 from khuyencong.territory.models import Commune
 
@@ -234,6 +242,42 @@ def replace_establishment(request, pk: int, payload: EstablishmentReplace):
 )
 def update_establishment(request, pk: int, payload: EstablishmentPatch):
     return _save(request, payload.dict(exclude_unset=True), _changeable(request, pk))
+
+
+OwnEstablishmentPatch = create_model(
+    "OwnEstablishmentPatch",
+    __base__=Schema,
+    __doc__="What an establishment keeps up to date itself; only the fields sent are changed.",
+    **{name: (_INPUT_FIELDS[name][0], None) for name in sorted(actions.OWN_RECORD_FIELDS)},
+)
+
+
+@router.get(
+    "/my-establishments",
+    response=list[EstablishmentOut],
+    summary="Your own establishment",
+    description="For an establishment's own account: the records linked to the org unit it acts for.",
+)
+def list_own_establishments(request):
+    if not can(request.auth, VIEW_OWN, Establishment):
+        raise HttpError(403, "You are not allowed to see an own establishment record.")
+    return list(_with_details(own_establishments(request.auth)))
+
+
+@router.patch(
+    "/my-establishments/{int:pk}",
+    response=EstablishmentOut,
+    summary="Update your own establishment",
+    description="Contacts, products and workers only; any other record is a 404.",
+)
+def update_own_establishment(request, pk: int, payload: OwnEstablishmentPatch):
+    if not can(request.auth, UPDATE_OWN, Establishment):
+        raise HttpError(403, "You are not allowed to update an own establishment record.")
+    record = own_establishments(request.auth, UPDATE_OWN).get(pk=pk)
+    values = {name: ("" if value is None and name in {"phone", "email", "main_products"} else value)
+              for name, value in payload.dict(exclude_unset=True).items()}  # fmt: skip
+    actions.update_own_establishment(user=request.auth, establishment=record, values=values)
+    return _with_details(own_establishments(request.auth)).get(pk=pk)
 
 
 class DuplicateOut(Schema):

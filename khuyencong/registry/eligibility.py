@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from khuyencong.registry.models import EligibilityRule, Establishment
+from khuyencong.registry.models import CraftVillage, EligibilityRule, Establishment
 from khuyencong.territory.models import REFORM_DATE, Commune, Province
 
 ELIGIBLE = "eligible"
@@ -151,24 +151,45 @@ def eligibility(establishment: Establishment, on: dt.date | None = None) -> Elig
 
 
 def _clause_q(clause: dict, prefix: str, on: dt.date) -> Q:
-    """The establishments a clause makes eligible (cases it cannot decide are left out)."""
-    q = Q(**{f"{prefix}__unit_type__in": clause.get("unit_types", [])})
+    """The establishments a clause makes eligible (cases it cannot decide are left out); with an
+    empty ``prefix``, the communes themselves."""
+    prefix = f"{prefix}__" if prefix else ""
+    q = Q(**{f"{prefix}unit_type__in": clause.get("unit_types", [])})
     parent = clause.get("parent", "any")
     if parent == "city":
-        q &= Q(**{f"{prefix}__province__unit_type": Province.UnitType.CITY})
+        q &= Q(**{f"{prefix}province__unit_type": Province.UnitType.CITY})
     elif parent == "province":
-        q &= ~Q(**{f"{prefix}__province__unit_type": Province.UnitType.CITY})
+        q &= ~Q(**{f"{prefix}province__unit_type": Province.UnitType.CITY})
     if clause.get("district_types"):
-        q &= Q(**{f"{prefix}__district__unit_type__in": clause["district_types"]})
+        q &= Q(**{f"{prefix}district__unit_type__in": clause["district_types"]})
     if clause.get("city_grades"):
         grades = clause["city_grades"]
-        in_quan = Q(**{f"{prefix}__district__unit_type": "urban_district"})
-        q &= (in_quan & Q(**{f"{prefix}__province__city_grade__in": grades})) | (
-            ~in_quan & Q(**{f"{prefix}__district__city_grade__in": grades})
+        in_quan = Q(**{f"{prefix}district__unit_type": "urban_district"})
+        q &= (in_quan & Q(**{f"{prefix}province__city_grade__in": grades})) | (
+            ~in_quan & Q(**{f"{prefix}district__city_grade__in": grades})
         )
     if clause.get("ward_within_years"):
-        q &= Q(**{f"{prefix}__ward_since__gte": _years_before(on, clause["ward_within_years"])})
+        q &= Q(**{f"{prefix}ward_since__gte": _years_before(on, clause["ward_within_years"])})
     return q
+
+
+def eligible_ids_q(on: dt.date | None = None) -> Q:
+    """:func:`eligible_q` on the establishment's own columns: the eligible communes are read first
+    (a small table), so the list filters ``commune_id IN (…)`` and the planner can estimate it,
+    instead of joining communes, districts and provinces for every row it walks."""
+    on = on or timezone.localdate()
+    rule = EligibilityRule.in_force(on)
+    if rule is None:
+        return Q(pk__in=[])
+    condition = Q(pk__in=[])
+    for clause in rule.clauses:
+        condition |= _clause_q(clause, "", on)
+    communes = sorted(Commune.objects.filter(condition).values_list("pk", flat=True))
+    field = "legacy_commune_id" if on < REFORM_DATE else "commune_id"
+    eligible = Q(**{f"{field}__in": communes})
+    if rule.recognised_craft_village:
+        eligible |= Q(craft_village_id__in=CraftVillage.objects.filter(recognised=True).values("pk"))
+    return eligible
 
 
 def eligible_q(on: dt.date | None = None) -> Q:

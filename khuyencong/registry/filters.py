@@ -11,8 +11,8 @@ from khuyencong.kernel.filters import FilterSpec, ReferenceField, YesNoField
 from khuyencong.kernel.scoping import Action, user_scope
 from khuyencong.kernel.text import vi_order
 from khuyencong.registry.models import CraftVillage, Establishment, IndustryLine, LegalForm
-from khuyencong.registry.services import eligible_q
-from khuyencong.territory.models import Province
+from khuyencong.registry.services import eligible_ids_q
+from khuyencong.territory.models import Commune, Province
 
 commune_code = RegexValidator(r"^\d{1,5}$", _("Type the commune's code in digits, e.g. 18073."))
 
@@ -64,9 +64,14 @@ class EstablishmentFilters(FilterSpec):
     # With a search and no sort chosen, newest first: sorting every match by name is what makes a
     # common term slow on a big table (bench/README.md, registry-performance.md).
     search_sort = ("-id",)
-    sorts = ("name", "tax_code", "legal_form", "province__name", "workers_total", "status")
+    # Every order offered walks an index of live rows (registry.models): the name by its stored
+    # Vietnamese sort key; "province" groups the rows by province in the territory's own order
+    # (the provinces' ids, loaded by official code: Hà Nội first), then by name, because sorting a
+    # nationwide list by the provinces' names would need a join and a sort of the whole table.
+    sorts = ("name", "tax_code", "legal_form", "province", "workers_total", "status")
+    sort_columns = {"name": ("name_key",), "province": ("province_id", "name_key")}
     default_sort = ("name",)
-    lookups = {"legacy_province": "legacy_commune__province", "industry_line": "industry_lines"}
+    lookups = {"industry_line": "industry_lines"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -76,10 +81,17 @@ class EstablishmentFilters(FilterSpec):
         )
 
     def filter_commune(self, queryset, value):
-        return queryset.filter(commune__code=value.zfill(5))
+        # The commune's id first (its own small table), then the establishments by that id: the
+        # planner sees ``commune_id = n`` and uses its index; an unknown code reads nothing.
+        ids = list(Commune.objects.filter(code=value.zfill(5)).values_list("pk", flat=True))
+        return queryset.filter(commune_id__in=ids) if ids else queryset.none()
+
+    def filter_legacy_province(self, queryset, value):
+        ids = list(Commune.objects.filter(province=value).values_list("pk", flat=True))
+        return queryset.filter(legacy_commune_id__in=ids) if ids else queryset.none()
 
     def filter_eligible(self, queryset, value):
-        return queryset.filter(eligible_q()) if value else queryset.exclude(eligible_q())
+        return queryset.filter(eligible_ids_q()) if value else queryset.exclude(eligible_ids_q())
 
 
 class CraftVillageFilters(FilterSpec):

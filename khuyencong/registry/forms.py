@@ -9,8 +9,8 @@ from khuyencong.kernel.money import format_vnd
 from khuyencong.kernel.scoping import Action, user_scope
 from khuyencong.kernel.text import vi_order
 from khuyencong.registry.models import CraftVillage, Establishment, IndustryLine
-from khuyencong.registry.picker import CommunePicker
-from khuyencong.registry.validation import compact_tax_code
+from khuyencong.registry.picker import CommunePicker, MultiPicker
+from khuyencong.registry.validation import compact_tax_code, establishment_errors
 from khuyencong.tabular import cells
 from khuyencong.territory.models import Commune
 from khuyencong.web.forms import ScopedModelForm
@@ -177,6 +177,13 @@ class EstablishmentForm(SectionedFormMixin, CommuneInReachMixin, ScopedModelForm
         ]  # fmt: skip
         field_classes = {"industry_lines": IdListField}
         labels = {"name": _("Establishment name")}
+        widgets = {"industry_lines": MultiPicker(placeholder=_("Type an industry line, e.g. may tre"))}
+        help_texts = {
+            "industry_lines": _(
+                "Type part of the name, without accents if you like; Enter or a click adds it, × or Backspace "
+                "removes it."
+            )
+        }
 
     SECTIONS = (
         (_("General information"), ("name", "legal_form", "tax_code", "registration_number", "owner_name",
@@ -214,3 +221,34 @@ class CraftVillageForm(SectionedFormMixin, CommuneInReachMixin, ScopedModelForm)
         model = CraftVillage
         fields = ["name", "commune", "recognised", "decision_number", "decision_date", "crafts"]
         widgets = {"decision_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+
+OWN_FORM_FIELDS = ["phone", "email", "main_products", "workers_total", "workers_women", "workers_ethnic_minority"]
+
+
+class OwnEstablishmentForm(SectionedFormMixin, forms.Form):
+    """What an establishment's own account keeps up to date (``registry.actions.OWN_RECORD_FIELDS``)."""
+
+    SECTIONS = (
+        (_("Contact"), ("phone", "email")),
+        (_("Products"), ("main_products",)),
+        (_("Workers"), ("workers_total", "workers_women", "workers_ethnic_minority")),
+    )
+    wide_fields = frozenset({"main_products"})
+
+    def __init__(self, data=None, *, instance: Establishment):
+        super().__init__(data, initial=forms.model_to_dict(instance, fields=OWN_FORM_FIELDS))
+        self.instance = instance
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "form-control")
+        self.fields["main_products"].widget = forms.Textarea(attrs={"class": "form-control", "rows": 3})
+
+    def clean(self):
+        cleaned = super().clean()
+        for field, message in establishment_errors(cleaned).items():
+            if field in self.fields and field not in self.errors:
+                self.add_error(field, message)
+        return cleaned
+
+
+OwnEstablishmentForm.base_fields = forms.fields_for_model(Establishment, fields=OWN_FORM_FIELDS)

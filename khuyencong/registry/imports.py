@@ -22,7 +22,7 @@ from khuyencong import tabular
 from khuyencong.kernel import context
 from khuyencong.kernel.audit import log_m2m_changes
 from khuyencong.kernel.scoping import Action, user_scope
-from khuyencong.kernel.text import fold
+from khuyencong.kernel.text import fold, sort_key
 from khuyencong.registry.models import CraftVillage, Establishment, Gender, IndustryLine, LegalForm
 from khuyencong.registry.services import queue_duplicates_batch
 from khuyencong.registry.validation import establishment_errors
@@ -406,6 +406,7 @@ class EstablishmentImport(tabular.BaseImport):
             created_by_id=getattr(self.user, "pk", None),
         )
         establishment.search_text = establishment.build_search_text()
+        establishment.name_key = sort_key(establishment.name)
         return establishment
 
     def compare(self, item, stored: dict, lines: set[int]) -> dict[str, Any]:
@@ -446,6 +447,9 @@ class EstablishmentImport(tabular.BaseImport):
             if fields & SEARCH_FIELDS:
                 establishment.search_text = establishment.build_search_text()
                 fields.add("search_text")
+            if "name" in fields:
+                establishment.name_key = sort_key(establishment.name)
+                fields.add("name_key")
             establishment.updated_at = now
             updates.append((item, establishment, fields))
         return updates

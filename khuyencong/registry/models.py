@@ -14,9 +14,9 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from khuyencong.kernel.audit import ChangeLoggedModel, ChangeLoggedQuerySet
-from khuyencong.kernel.models import TransitionRecord
+from khuyencong.kernel.models import SortKeyField, TransitionRecord
 from khuyencong.kernel.scoping import ScopedQuerySetMixin
-from khuyencong.kernel.text import fold, normalize
+from khuyencong.kernel.text import fold, normalize, sort_key
 
 
 class LegalForm(models.TextChoices):
@@ -68,7 +68,11 @@ class CraftVillage(ChangeLoggedModel):
         "territory.Commune", on_delete=models.PROTECT, related_name="craft_villages", verbose_name=_("commune")
     )
     province = models.ForeignKey(
-        "territory.Province", on_delete=models.PROTECT, related_name="craft_villages", editable=False
+        "territory.Province",
+        on_delete=models.PROTECT,
+        related_name="craft_villages",
+        editable=False,
+        verbose_name=_("province"),
     )
     recognised = models.BooleanField(_("recognised"), default=False)
     decision_number = models.CharField(_("recognition decision number"), max_length=60, blank=True)
@@ -180,6 +184,9 @@ def place_names(commune_id: int | None) -> str:
     return " ".join(row) if row else ""
 
 
+LIVE = Q(merged_into__isnull=True)
+
+
 class EstablishmentQuerySet(RegistryQuerySet):
     def live(self):
         """Records in use: merged duplicates are kept for history but hidden."""
@@ -217,7 +224,11 @@ class Establishment(ChangeLoggedModel):
         limit_choices_to={"valid_to__isnull": False},
     )
     province = models.ForeignKey(
-        "territory.Province", on_delete=models.PROTECT, related_name="establishments", editable=False
+        "territory.Province",
+        on_delete=models.PROTECT,
+        related_name="establishments",
+        editable=False,
+        verbose_name=_("province"),
     )
     craft_village = models.ForeignKey(
         CraftVillage,
@@ -263,7 +274,20 @@ class Establishment(ChangeLoggedModel):
         editable=False,
         db_index=False,  # a partial index below: nearly every row is NULL here
     )
+    # The establishment's own account: people holding the establishment role for this org unit
+    # see and keep up to date this record (registry.actions.update_own_establishment).
+    org_unit = models.OneToOneField(
+        "organisation.OrgUnit",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="own_establishment",
+        editable=False,
+        verbose_name=_("account unit"),
+    )
     search_text = models.TextField(editable=False, default="")
+    # The name's Vietnamese sort key (kernel.text.sort_key): lists sorted by name walk its index.
+    name_key = SortKeyField()
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     created_by = models.ForeignKey(
@@ -272,18 +296,20 @@ class Establishment(ChangeLoggedModel):
 
     objects = EstablishmentQuerySet.as_manager()
     scope_province_field = "province"
-    scope_org_unit_field = None
+    # A province reaches its records; an establishment's own unit reaches the record linked to it.
+    scope_org_unit_field = "org_unit"
 
     class Meta:
-        ordering = ["name", "pk"]
-        # Lists show live rows (not merged away) by name, nationwide or per province; see bench/README.md.
+        ordering = ["name_key", "pk"]
+        # Lists show live rows (not merged away), nationwide or per province, by name (its sort
+        # key) or by a sortable column; each order a list offers walks an index (bench/README.md).
         indexes = [
-            models.Index(fields=["name", "id"], condition=Q(merged_into__isnull=True), name="estab_live_name_idx"),
-            models.Index(
-                fields=["province", "name", "id"],
-                condition=Q(merged_into__isnull=True),
-                name="estab_live_prov_name_idx",
-            ),
+            models.Index(fields=["name_key", "id"], condition=LIVE, name="estab_live_name_idx"),
+            models.Index(fields=["province", "name_key", "id"], condition=LIVE, name="estab_live_prov_name_idx"),
+            models.Index(fields=["province", "id"], condition=LIVE, name="estab_live_prov_id_idx"),
+            models.Index(fields=["legal_form", "id"], condition=LIVE, name="estab_live_form_idx"),
+            models.Index(fields=["status", "id"], condition=LIVE, name="estab_live_status_idx"),
+            models.Index(fields=["workers_total", "id"], condition=LIVE, name="estab_live_workers_idx"),
             models.Index(fields=["merged_into"], condition=Q(merged_into__isnull=False), name="estab_merged_into_idx"),
             models.Index(fields=["commune", "status"], name="estab_commune_status_idx"),
         ]
@@ -318,6 +344,7 @@ class Establishment(ChangeLoggedModel):
         self.owner_name = normalize(self.owner_name)
         self.province_id = self.commune.province_id
         self.search_text = self.build_search_text()
+        self.name_key = sort_key(self.name)
         super().save(*args, **kwargs)
 
 
@@ -353,6 +380,8 @@ class DuplicateCandidate(ChangeLoggedModel):
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["first", "second"], name="duplicate_pair_unique")]
+        # The queue: open pairs, most similar first.
+        indexes = [models.Index("status", models.F("score").desc(), "id", name="dup_status_score_idx")]
         verbose_name = _("possible duplicate")
         verbose_name_plural = _("possible duplicates")
 

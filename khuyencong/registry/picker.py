@@ -104,3 +104,26 @@ class CommunePicker(forms.TextInput):
             commune = Commune.objects.current().select_related("province").filter(code=text.zfill(5)).first()
         context["widget"].update(url=reverse(self.url_name), code=text, chosen=label(commune) if commune else "")
         return context
+
+
+class MultiPicker(forms.SelectMultiple):
+    """A multiple choice as chips plus a search box (``static/kc/multipicker.js``): typing filters
+    the options without accents, Enter or a click adds one, × or Backspace removes one. The plain
+    ``<select multiple>`` stays in the page as the submitted value, and is what a browser without
+    JavaScript shows. Each option carries its folded label for the search."""
+
+    template_name = "registry/widgets/multi_picker.html"
+
+    def __init__(self, attrs=None, *, placeholder: str = ""):
+        super().__init__(attrs)
+        self.placeholder = placeholder
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex=subindex, attrs=attrs)
+        option["attrs"]["data-search"] = fold(str(label))
+        return option
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        context["widget"]["placeholder"] = self.placeholder
+        return context

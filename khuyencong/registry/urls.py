@@ -1,6 +1,6 @@
 from django.urls import path
 
-from khuyencong.registry import picker, views
+from khuyencong.registry import own_views, picker, views
 from khuyencong.registry.models import CraftVillage, Establishment
 
 app_name = "registry"
@@ -18,6 +18,8 @@ urlpatterns = [
     path(
         "duplicates/<int:pk>/do/<slug:action>/", views.DuplicateActionView.as_view(), name="duplicatecandidate_action"
     ),
+    path("mine/", own_views.OwnEstablishmentView.as_view(), name="own_establishment"),
+    path("mine/<int:pk>/edit/", own_views.OwnEstablishmentEditView.as_view(), name="own_establishment_edit"),
     path("<int:pk>/", views.EstablishmentDetailView.as_view(), name="establishment_detail"),
     path("<int:pk>/edit/", views.EstablishmentEditView.as_view(), name="establishment_edit"),
     path("<int:pk>/delete/", views.EstablishmentDeleteView.as_view(), name="establishment_delete"),

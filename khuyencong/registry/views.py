@@ -38,7 +38,7 @@ ESTABLISHMENT_COLUMNS = [
     Column("tax_code", gettext_lazy("Tax code"), sort="tax_code"),
     Column("get_legal_form_display", gettext_lazy("Legal form"), sort="legal_form"),
     Column("commune", gettext_lazy("Commune")),
-    Column("province", gettext_lazy("Province"), sort="province__name"),
+    Column("province", gettext_lazy("Province"), sort="province"),
     Column("workers_total", gettext_lazy("Workers"), sort="workers_total"),
     Column("get_status_display", gettext_lazy("Status"), sort="status"),
 ]

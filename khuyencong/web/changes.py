@@ -23,7 +23,9 @@ EMPTY = "—"
 def _field_by_column(model) -> dict[str, models.Field]:
     if model is None:
         return {}
-    return {field.attname: field for field in model._meta.concrete_fields}
+    fields = {field.attname: field for field in model._meta.concrete_fields}
+    fields.update({field.name: field for field in model._meta.many_to_many})  # logged as lists of ids
+    return fields
 
 
 def _related_label(field: models.Field, value, cache: dict) -> str:
@@ -37,7 +39,7 @@ def _related_label(field: models.Field, value, cache: dict) -> str:
 def display_value(field: models.Field | None, value, cache: dict | None = None) -> str:
     """One stored value as a person would write it."""
     cache = {} if cache is None else cache
-    if value is None or value == "":
+    if value is None or value == "" or value == []:
         return EMPTY
     if field is None:
         return str(value)
@@ -45,7 +47,9 @@ def display_value(field: models.Field | None, value, cache: dict | None = None) 
         return str(dict(field.flatchoices).get(value, value))
     if isinstance(value, bool) or isinstance(field, models.BooleanField):
         return _("Yes") if value else _("No")
-    if field.is_relation and field.many_to_one:
+    if field.is_relation and field.many_to_many and isinstance(value, list | tuple):
+        return "; ".join(_related_label(field, pk, cache) for pk in value) or EMPTY
+    if field.is_relation and (field.many_to_one or field.one_to_one):
         return _related_label(field, value, cache)
     if isinstance(field, models.DateTimeField):
         from khuyencong.web.templatetags.vn import vndatetime

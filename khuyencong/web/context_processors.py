@@ -5,19 +5,35 @@ from __future__ import annotations
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from khuyencong.kernel.scoping import Action, can
+from khuyencong.kernel.scoping import Action, can, user_scope
+
+# An establishment's own account reads its record with this action (registry.selectors.VIEW_OWN).
+VIEW_OWN = "view_own"
 
 # (label, url name, resource that must be viewable, or None for every signed-in user)
 MENU = [
     (_("Home"), "home", None),
+    (_("My establishment"), "registry:own_establishment", ("registry.establishment", VIEW_OWN)),
     (_("Establishments"), "registry:establishment_list", "registry.establishment"),
     (_("Craft villages"), "registry:craftvillage_list", "registry.craftvillage"),
+    (_("Programmes"), "planning:programme_list", "planning.programme"),
+    (_("Annual plans"), "planning:annualplan_list", "planning.annualplan"),
     (_("Org units"), "organisation:orgunit_list", "organisation.orgunit"),
     (_("Users"), "users:user_list", "accounts.user"),
     (_("Jobs"), "jobs:job_list", None),
     (_("Change log"), "audit:objectchange_list", "audit.objectchange"),
 ]
 # The API documentation is for developers: it sits in the user menu, not here.
+
+
+def _shown(user, resource) -> bool:
+    if resource is None:
+        return True
+    if isinstance(resource, tuple):
+        # An own-record entry: for people acting for a unit (a nationwide reach owns no record).
+        scope = user_scope(user, resource[1], resource[0])
+        return not scope.everywhere and bool(scope.org_unit_ids)
+    return can(user, Action.VIEW, resource)
 
 
 def navigation(request):
@@ -27,7 +43,7 @@ def navigation(request):
     items = [
         {"label": label, "url": reverse(url_name), "active": False}
         for label, url_name, resource in MENU
-        if resource is None or can(user, Action.VIEW, resource)
+        if _shown(user, resource)
     ]
     # One entry is active: the one whose address is the longest prefix of the page's
     # (/establishments/craft-villages/ is "Craft villages", not also "Establishments").

@@ -7,8 +7,10 @@ transaction and are re-checked with ``ensure_in_scope`` before commit.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
@@ -20,10 +22,13 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from khuyencong.kernel.db import QueryTooSlow, statement_timeout
 from khuyencong.kernel.filters import FilterSpec, bind
 from khuyencong.kernel.lifecycle import ActionRefused
 from khuyencong.kernel.scoping import Action, can, ensure_in_scope, restrict
-from khuyencong.web.pagination import capped_page
+from khuyencong.web.pagination import CappedPage, capped_page
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -128,9 +133,18 @@ class ObjectListView(ScopedViewMixin, View):
             raise PermissionDenied
         spec = self.get_filters()
         queryset = self.read(user=request.user, action=self.action, filters=spec)
-        page = capped_page(queryset, request.GET.get("page"), self.page_size, self.count_cap)
+        partial = bool(request.htmx and not request.htmx.boosted)
+        too_slow = False
+        try:
+            with statement_timeout(settings.KC_LIST_STATEMENT_TIMEOUT_MS):
+                # The search-as-you-type partial skips the count: the user is still typing.
+                page = capped_page(queryset, request.GET.get("page"), self.page_size, self.count_cap, count=not partial)
+        except QueryTooSlow:
+            logger.warning("list query stopped by its time limit: %s %s", request.path, request.GET.urlencode())
+            page, too_slow = CappedPage([], 1, self.page_size, None, False, False), True
         rows = [(obj, [(col, col.value(obj)) for col in self.columns]) for obj in page.object_list]
         context = {
+            "too_slow": too_slow,
             **self.common_context(),
             "columns": self.columns,
             "rows": rows,
@@ -140,7 +154,7 @@ class ObjectListView(ScopedViewMixin, View):
             "sort": request.GET.get("sort", ""),
             "detail_url_name": self.url_name("detail"),
         }
-        template = "web/_object_table.html" if request.htmx and not request.htmx.boosted else self.template_name
+        template = "web/_object_table.html" if partial else self.template_name
         return render(request, template, context)
 
 

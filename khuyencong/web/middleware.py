@@ -4,6 +4,8 @@ another language with the switch)."""
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
+from django.contrib.auth.middleware import get_user
 from django.utils import translation
 from django.utils.deprecation import MiddlewareMixin
 
@@ -25,17 +27,29 @@ class RejectNulMiddleware:
 
 
 class LanguageMiddleware(MiddlewareMixin):
-    """Activate the language chosen with the switch (its cookie), else ``LANGUAGE_CODE``.
+    """Activate the language the signed-in person chose (kept on their account), else the one
+    chosen with the switch in this browser (its cookie), else ``LANGUAGE_CODE``.
 
     Unlike Django's ``LocaleMiddleware`` this ignores the browser's ``Accept-Language``: an office
     PC set up in English must still get the Vietnamese system from the login page on.
     """
 
     def process_request(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        languages = dict(settings.LANGUAGES)
+        chosen = self.account_language(request) or request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in languages else settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+    @staticmethod
+    def account_language(request) -> str:
+        """The signed-in person's choice. The user is loaded the way the authentication middleware
+        loads it (and cached on the request for it), so this costs no extra query."""
+        session = getattr(request, "session", None)
+        if session is None or SESSION_KEY not in session:
+            return ""
+        user = get_user(request)
+        return getattr(user, "language", "") if user.is_authenticated else ""
 
     def process_response(self, request, response):
         response.headers.setdefault("Content-Language", translation.get_language())

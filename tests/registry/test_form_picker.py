@@ -143,3 +143,26 @@ def test_craft_village_form_saves_a_commune_from_the_picker(client_for, hatinh_o
     )
     assert response.status_code == 302
     assert CraftVillage.objects.get().commune.code == "18604"
+
+
+def test_industry_lines_picker_keeps_a_plain_multiple_select_with_folded_names(client_for, hatinh_officer):
+    """The chips and search box are drawn by static/kc/multipicker.js; the page itself carries a
+    plain <select multiple> (what a browser without JavaScript shows and what the form submits),
+    each option with its name folded for the search, and no inline script."""
+    from khuyencong.registry.models import IndustryLine
+
+    line = IndustryLine.objects.filter(valid_to__isnull=True, code="1020").first()
+    assert line is not None
+    client = client_for(hatinh_officer)
+    html = client.get(reverse("registry:establishment_add")).content.decode()
+    assert "data-multi-picker" in html and 'select name="industry_lines"' in html and " multiple" in html
+    assert f'value="{line.pk}" data-search="1020 – che bien, bao quan thuy san' in html
+    assert 'id="id_industry_lines_search"' in html and 'role="combobox"' in html
+    assert "kc/multipicker.js" in html and "<script>" not in html
+    response = client.post(
+        reverse("registry:establishment_add"),
+        {"name": "Cơ sở cá khô", "legal_form": "household", "commune": "18562", "status": "active",
+         "industry_lines": [line.pk]},
+    )  # fmt: skip
+    assert response.status_code == 302
+    assert list(Establishment.objects.get(name="Cơ sở cá khô").industry_lines.all()) == [line]

@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class PlanningConfig(AppConfig):
+    name = "khuyencong.planning"
+    label = "planning"
+    verbose_name = _("Programmes and annual plans")
+
+    def ready(self) -> None:
+        from khuyencong.planning import imports  # noqa: F401 (registers the plan-line importer)

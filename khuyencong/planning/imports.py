@@ -1,0 +1,1 @@
+"""Placeholder; the plan-line importer lands in a later step."""
