@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from khuyencong.demo import registry as demo
 from khuyencong.kernel.models import DatabaseMark
-from khuyencong.kernel.text import fold, normalize
+from khuyencong.kernel.text import fold, normalize, sort_key
 from khuyencong.registry.models import Establishment, IndustryLine, place_names
 from khuyencong.territory.models import Commune
 
@@ -177,14 +177,14 @@ def _scale_communes(scale: str) -> tuple[list[Commune], dict[int, list[Commune]]
 # Names, owners, products and places repeat a great deal: fold each part once (the sample check
 # below proves the joined parts equal what build_search_text folds in one go).
 _fold = lru_cache(maxsize=100_000)(fold)
+_sort_key = lru_cache(maxsize=100_000)(sort_key)
 
-ESTABLISHMENT_COLUMNS = [
-    "id", "legal_form", "name", "tax_code", "registration_number", "external_id", "owner_name", "owner_gender",
-    "address", "commune_id", "legacy_commune_id", "province_id", "craft_village_id", "main_products",
-    "workers_total", "workers_women", "workers_ethnic_minority", "annual_revenue", "founding_year", "phone",
-    "email", "latitude", "longitude", "status", "women_owned", "ethnic_minority_workers", "disadvantaged_area",
-    "merged_into_id", "search_text", "created_at", "updated_at", "created_by_id",
-]  # fmt: skip
+
+def _columns(model) -> tuple[list[str], list[str], dict[str, object]]:
+    """(column names, attribute names, defaults) of every concrete field: a column a later migration
+    adds gets its default unless the generator computes it."""
+    fields = model._meta.concrete_fields
+    return [f.column for f in fields], [f.attname for f in fields], {f.attname: f.get_default() for f in fields}
 
 
 def establishment_row(index: int, rng: random.Random, communes, legacy) -> dict:
@@ -242,7 +242,8 @@ def establishment_row(index: int, rng: random.Random, communes, legacy) -> dict:
 def _verify(rows: list[dict]) -> None:
     for row in rows:
         obj = Establishment(**{k: v for k, v in row.items() if not k.startswith("_") and k not in {"search_text"}})
-        if obj.name != normalize(obj.name) or row["search_text"] != obj.build_search_text():
+        computed = (normalize(obj.name), obj.build_search_text(), sort_key(obj.name))
+        if computed != (obj.name, row["search_text"], row["name_key"]):
             raise AssertionError(f"generated row {row['external_id']} differs from what save() would write")
 
 
@@ -275,6 +276,7 @@ def generate_establishments(ctx: Context, count: int) -> int:
             parts = [row["name"], row["tax_code"] or "", row["owner_name"], row["main_products"], row["address"]]
             parts.append(place[row["commune_id"]])
             row["search_text"] = " ".join(filter(None, map(_fold, filter(None, parts))))
+            row["name_key"] = _sort_key(row["name"])
             row["created_at"] = row["updated_at"] = now
             row["created_by_id"] = None
             if len(sample) < 200:
@@ -282,9 +284,10 @@ def generate_establishments(ctx: Context, count: int) -> int:
             line = lines.get(row["_industry"])
             if line:
                 links.append((row["id"], line))
-            yield tuple(row[c] for c in ESTABLISHMENT_COLUMNS)
+            yield tuple(row[a] if a in row else defaults[a] for a in attnames)
 
-    written = bulk_write(table, ESTABLISHMENT_COLUMNS, rows())
+    columns, attnames, defaults = _columns(Establishment)
+    written = bulk_write(table, columns, rows())
     _verify(sample)
     bulk_write(through._meta.db_table, ["establishment_id", "industryline_id"], iter(links))
     reset_sequence(table)
