@@ -37,6 +37,7 @@ urlpatterns = [
     path("establishments/import/", include("khuyencong.registry.import_urls")),
     path("establishments/", include("khuyencong.registry.urls")),
     path("plans/", include("khuyencong.planning.urls")),
+    path("rulebook/", include("khuyencong.rulebook.urls")),
     path("jobs/", include("khuyencong.jobs.urls")),
     path("audit/", include("khuyencong.audit.urls")),
     path("admin/", admin.site.urls),

@@ -79,6 +79,19 @@ PLAN_VERSIONS: dict[str, frozenset[str]] = {
     R.INSPECTOR: READ_EXPORT,
     R.VIEWER: READ,
 }
+# Legal documents and the rulebook: public law, read by every role, nationwide (the selectors do
+# not restrict reads by reach). Writing is a named action by jurisdiction: ``write_national`` for
+# national texts and rules (system administrators, the Agency's leadership), ``write_local`` for a
+# province's own resolution and norms (its provincial leadership, within the reach of the unit
+# the role is bound to; system administrators everywhere). A provincial leader cannot write a
+# national rule and the Agency cannot write a province's norms.
+WRITE_NATIONAL, WRITE_LOCAL = "write_national", "write_local"
+RULEBOOK_RECORDS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(R.values, READ_EXPORT),
+    R.SYSTEM_ADMIN: READ_EXPORT | {WRITE_NATIONAL, WRITE_LOCAL},
+    R.AGENCY_LEADER: READ_EXPORT | {WRITE_NATIONAL},
+    R.PROVINCIAL_LEADER: READ_EXPORT | {WRITE_LOCAL},
+}
 
 PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "organisation.orgunit": {
@@ -119,6 +132,12 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "planning.programme": PLANS,
     "planning.annualplan": PLANS,
     "planning.planversion": PLAN_VERSIONS,
+    "rulebook.legaldocument": RULEBOOK_RECORDS,
+    "rulebook.activitycontent": dict.fromkeys(R.values, READ),
+    "rulebook.spendingnorm": RULEBOOK_RECORDS,
+    "rulebook.advancerule": RULEBOOK_RECORDS,
+    "rulebook.dossierlist": RULEBOOK_RECORDS,
+    "rulebook.deadlinerule": RULEBOOK_RECORDS,
     "jobs.job": {
         R.SYSTEM_ADMIN: READ,
     },

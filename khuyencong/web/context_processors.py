@@ -18,6 +18,8 @@ MENU = [
     (_("Craft villages"), "registry:craftvillage_list", "registry.craftvillage"),
     (_("Programmes"), "planning:programme_list", "planning.programme"),
     (_("Annual plans"), "planning:annualplan_list", "planning.annualplan"),
+    (_("Legal documents"), "rulebook:legaldocument_list", "rulebook.legaldocument"),
+    (_("Rulebook"), "rulebook:rulebook", "rulebook.spendingnorm"),
     (_("Org units"), "organisation:orgunit_list", "organisation.orgunit"),
     (_("Users"), "users:user_list", "accounts.user"),
     (_("Jobs"), "jobs:job_list", None),

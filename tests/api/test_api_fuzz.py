@@ -20,6 +20,7 @@ from schemathesis.specs.openapi.checks import (
 from khuyencong.accounts.tokens import issue_token
 from khuyencong.organisation.models import Role
 from khuyencong.registry.models import CraftVillage, Establishment
+from khuyencong.rulebook.models import LegalDocument, SpendingNorm
 from tests.conftest import HA_TINH, NGHE_AN, _user
 from tests.registry.factories import commune_of, make_establishment, make_village
 
@@ -116,6 +117,8 @@ def test_successful_answers_match_the_spec_for_every_role(tokens, same_connectio
         "/api/v1/openapi.json", get_wsgi_application(), headers={"Authorization": f"Bearer {tokens['agency']}"}
     )
     record = Establishment.objects.filter(commune__province__code=HA_TINH).first()
+    tt28 = LegalDocument.objects.get(number="28/2018/TT-BTC")
+    norm = SpendingNorm.objects.filter(code="machinery").first()
     village = CraftVillage.objects.filter(commune__province__code=HA_TINH).first()
     body = {"name": "Cơ sở kiểm tra đặc tả", "legal_form": "household", "commune_code": commune_of(HA_TINH).code}
     # PUT replaces the whole record, so every field is sent (PATCH sends only what changes).
@@ -136,6 +139,29 @@ def test_successful_answers_match_the_spec_for_every_role(tokens, same_connectio
         ("/establishments/{pk}", "PATCH", {"path_parameters": {"pk": record.pk}, "body": {"name": "Đổi tên nữa"}}),
         ("/craft-villages", "GET", {}),
         ("/craft-villages/{pk}", "GET", {"path_parameters": {"pk": village.pk}}),
+        ("/legal-documents", "GET", {"query": {"q": "khuyen cong", "limit": 3}}),
+        ("/legal-documents/{pk}", "GET", {"path_parameters": {"pk": tt28.pk}}),
+        (
+            "/legal-documents",
+            "POST",
+            {"body": {"number": "1/2026/TT", "doc_type": "circular", "issuing_body": "BTC", "title": "Thử"}},
+        ),
+        ("/rules", "GET", {"query": {"on": "2019-01-01", "kind": "norm"}}),
+        ("/rules", "GET", {"query": {"kind": "deadline", "on": "2020-03-01"}}),
+        ("/rules/{kind}/{pk}", "GET", {"path_parameters": {"kind": "norm", "pk": norm.pk}}),
+        (
+            "/rules",
+            "POST",
+            {
+                "body": {
+                    "kind": "norm",
+                    "code": "machinery",
+                    "name": "Máy móc",
+                    "legal_document_id": tt28.pk,
+                    "effective_from": "2030-01-01",
+                }
+            },
+        ),
     ]
     statuses = {}
     for role, secret in tokens.items():
@@ -152,6 +178,8 @@ def test_successful_answers_match_the_spec_for_every_role(tokens, same_connectio
     assert statuses["viewer", "GET", "/establishments/{pk}"] == 200
     assert statuses["viewer", "POST", "/establishments"] == 403
     assert statuses["finance", "PATCH", "/establishments/{pk}"] == 403
+    assert statuses["viewer", "GET", "/rules"] == 200 and statuses["viewer", "GET", "/rules/{kind}/{pk}"] == 200
+    assert statuses["agency", "POST", "/rules"] == 403 and statuses["hatinh", "POST", "/legal-documents"] == 403
 
 
 def test_the_error_shape_check_refuses_any_other_shape():
