@@ -10,6 +10,7 @@ from django.shortcuts import render
 from khuyencong.jobs.models import Job
 from khuyencong.kernel.scoping import Action, can, restrict
 from khuyencong.organisation.services import home_context
+from khuyencong.planning.selectors import versions_awaiting_approval
 from khuyencong.registry.models import CraftVillage, DuplicateCandidate, Establishment
 from khuyencong.registry.selectors import own_establishments
 from khuyencong.web.imports import DRY_RUN
@@ -17,7 +18,13 @@ from khuyencong.web.imports import DRY_RUN
 
 @login_required
 def home(request):
-    return render(request, "web/home.html", {**home_context(request.user), **work_summary(request.user)})
+    context = {**home_context(request.user), **work_summary(request.user), **plan_summary(request.user)}
+    return render(request, "web/home.html", context)
+
+
+def plan_summary(user) -> dict:
+    """Plan versions waiting for this user's approval, within their reach (one query)."""
+    return {"plans_to_approve": list(versions_awaiting_approval(user)[:10])}
 
 
 def work_summary(user) -> dict:

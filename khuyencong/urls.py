@@ -36,6 +36,7 @@ urlpatterns = [
     path("users/", include("khuyencong.organisation.user_urls")),
     path("establishments/import/", include("khuyencong.registry.import_urls")),
     path("establishments/", include("khuyencong.registry.urls")),
+    path("rulebook/", include("khuyencong.rulebook.urls")),
     path("plans/", include("khuyencong.planning.urls")),
     path("jobs/", include("khuyencong.jobs.urls")),
     path("audit/", include("khuyencong.audit.urls")),

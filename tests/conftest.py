@@ -18,11 +18,13 @@ PASSWORD = "Mat-khau-thu-2026!"
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     from khuyencong.organisation.reference import load_reference_org_units
+    from khuyencong.rulebook.reference import load_reference_data as load_rulebook_reference
     from khuyencong.territory.loader import load_territory
 
     with django_db_blocker.unblock():
         _LOADED.update(load_territory())
         load_reference_org_units()
+        load_rulebook_reference()
 
 
 _LOADED: dict = {}

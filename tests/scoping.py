@@ -254,3 +254,75 @@ class ScopedResourceSuite:
             assert self.model.objects.filter(pk=obj.pk).exists() == (expected != 302)
             if expected == 302:
                 self.assert_logged(obj.pk, "delete", user)
+
+
+class JurisdictionSuite:
+    """Reusable checks for public reference resources (legal texts, the rulebook): every role reads
+    all records nationwide; writes follow the jurisdiction of the record. A subclass makes a national
+    record and a local one in Hà Tĩnh and Nghệ An, builds an API body for each, and states per role
+    which jurisdictions it may write (``writes``: "national" and/or "local" within its reach)."""
+
+    model = None
+    page_list_url = ""
+    api_list_url = ""
+    writes: dict[str, set[str]] = {}
+    JURISDICTIONS = {"national": None, "hatinh": "42", "nghean": "40"}
+
+    def make_record(self, province_code: str | None):
+        raise NotImplementedError
+
+    def api_body(self, province_code: str | None) -> dict:
+        raise NotImplementedError
+
+    def page_detail_url(self, obj) -> str:
+        raise NotImplementedError
+
+    def api_detail_url(self, obj) -> str:
+        raise NotImplementedError
+
+    def created_province_code(self, body: dict) -> str | None:
+        return body.get("province_code")
+
+    @pytest.fixture
+    def jurisdiction_records(self, territory):
+        return {key: self.make_record(code) for key, code in self.JURISDICTIONS.items()}
+
+    def expected_create(self, case: RoleCase, key: str) -> int:
+        allowed = self.writes.get(case.role, set()) if case.role else set()
+        if key == "national":
+            return 201 if "national" in allowed else 403
+        if "local" not in allowed:
+            return 403
+        return 201 if key in case.reach else 403  # out_of_scope
+
+    @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+    def test_every_role_reads_every_jurisdiction(self, case, person_in_role, jurisdiction_records, client_for, client):
+        user = person_in_role(case)
+        pages = client_for(user)
+        expected = 200 if case.role else 403
+        assert pages.get(self.page_list_url).status_code == expected
+        api = ScopedResourceSuite.api_client(self, client, user)
+        assert api.get(self.api_list_url).status_code == expected
+        for key, obj in jurisdiction_records.items():
+            assert pages.get(self.page_detail_url(obj)).status_code == expected, key
+            response = api.get(self.api_detail_url(obj))
+            assert response.status_code == expected, key
+
+    @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
+    def test_writes_follow_the_jurisdiction(self, case, person_in_role, territory, client):
+        user = person_in_role(case)
+        api = ScopedResourceSuite.api_client(self, client, user)
+        for key, code in self.JURISDICTIONS.items():
+            before = self.model.objects.count()
+            response = api.post(self.api_list_url, self.api_body(code), "application/json")
+            expected = self.expected_create(case, key)
+            assert response.status_code == expected, (key, response.content[:500])
+            if expected == 201:
+                assert self.model.objects.count() == before + 1
+                assert response.json()["province_code"] == code
+                ScopedResourceSuite.assert_logged(self, response.json()["id"], "create", user)
+            else:
+                body = response.json()
+                assert set(body) >= {"code", "message", "details"}
+                assert body["code"] in {"forbidden", "out_of_scope"}, body
+                assert self.model.objects.count() == before, f"refused but {key} was written"

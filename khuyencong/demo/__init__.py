@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from khuyencong.demo.planning import load_planning
 from khuyencong.demo.registry import load_own_record, load_registry
+from khuyencong.demo.rulebook import load_rulebook
 
 
 def load_all(*, establishments: int | None = None) -> dict:
@@ -19,4 +20,11 @@ def load_all(*, establishments: int | None = None) -> dict:
     registry = load_registry(establishments=establishments)
     own = load_own_record()  # even for an empty registry: the establishment account's own record
     planning = load_planning()
-    return {"accounts": accounts, "registry": registry, "own_record": own.name if own else None, "planning": planning}
+    rulebook = load_rulebook()
+    return {
+        "accounts": accounts,
+        "registry": registry,
+        "own_record": own.name if own else None,
+        "planning": planning,
+        "rulebook": rulebook,
+    }

@@ -361,43 +361,67 @@ def delete_plan_line(*, user, line: PlanLine) -> None:
 
 @dataclass
 class LineInput:
-    """One line of a whole set of lines (an import, an API replace): ``parent`` indexes the list."""
+    """One line of a set of lines (an import, an API replace). ``parent`` is the index of an
+    earlier item of the same set, or a line already saved in the version (a later import batch)."""
 
     values: dict[str, Any]
-    parent: int | None = None
+    parent: int | PlanLine | None = None
 
 
-def replace_plan_lines(*, user, version: PlanVersion, lines: Sequence[LineInput], reason: str = "") -> list[PlanLine]:
-    """Replace every line of a draft by ``lines`` (in order; parents before their rows).
-
-    A line keeps the key of the line it replaces when their number and name match, so the diff
-    against the previous version still pairs them.
-    """
+def check_draft_editable(*, user, version: PlanVersion) -> None:
+    """Raise the refusal an edit of ``version``'s lines would meet (an import asks before reading)."""
     _editable_draft(user, version)
+
+
+def _built_lines(version: PlanVersion, lines: Sequence[LineInput], start: int) -> list[PlanLine]:
+    """Unsaved lines for ``lines`` with every rule checked; raises Invalid (field ``lines.N.x``)."""
     previous = {(line.number, line.name.casefold()): line.key for line in version.lines.all()}
-    created: list[PlanLine] = []
+    built: list[PlanLine] = []
     errors: dict[str, str] = {}
     for index, item in enumerate(lines):
         unknown = set(item.values) - LINE_FIELDS
         if unknown:
             raise ValueError(f"not plan line fields: {sorted(unknown)}")
-        line = PlanLine(plan_version=version, position=(index + 1) * 10, **item.values)
+        line = PlanLine(plan_version=version, position=start + (index + 1) * 10, **item.values)
         line.key = previous.get((line.number.strip(), line.name.strip().casefold())) or uuid.uuid4().hex
+        if isinstance(item.parent, PlanLine):
+            line.parent = item.parent
         try:
-            line_errors_found = line_errors(version, line)
+            found = line_errors(version, line)
         except ActionRefused as exc:
             raise ActionRefused(exc.code, exc.message, field=f"lines.{index}.{exc.field}", status=exc.status) from None
-        for field, message in line_errors_found.items():
+        for field, message in found.items():
             errors.setdefault(f"lines.{index}.{field}", message)
-        if item.parent is not None and not (0 <= item.parent < index):
+        if isinstance(item.parent, int) and not (0 <= item.parent < index):
             errors.setdefault(f"lines.{index}.parent", _("The parent line must come before its rows."))
-        created.append(line)
+        built.append(line)
     if errors:
         raise Invalid(errors)
+    return built
+
+
+def check_plan_lines(*, version: PlanVersion, lines: Sequence[LineInput]) -> None:
+    """Check ``lines`` against the rules without writing (an import's dry run)."""
+    _built_lines(version, lines, 0)
+
+
+def replace_plan_lines(
+    *, user, version: PlanVersion, lines: Sequence[LineInput], reason: str = "", append: bool = False
+) -> list[PlanLine]:
+    """Replace every line of a draft by ``lines`` (in order; parents before their rows), or add
+    them after the existing ones (``append``: the later batches of an import).
+
+    A line keeps the key of the line it replaces when their number and name match, so the diff
+    against the previous version still pairs them.
+    """
+    _editable_draft(user, version)
+    start = (version.lines.aggregate(last=Max("position"))["last"] or 0) if append else 0
+    created = _built_lines(version, lines, start)
     with transaction.atomic():
-        version.lines.all().delete()
+        if not append:
+            version.lines.all().delete()
         for item, line in zip(lines, created, strict=True):
-            if item.parent is not None:
+            if isinstance(item.parent, int):
                 line.parent = created[item.parent]
             line.save()
         if reason:

@@ -22,7 +22,7 @@ from khuyencong.planning import actions, services
 from khuyencong.planning.filters import PlanFilters, ProgrammeFilters
 from khuyencong.planning.models import AnnualPlan, Disruption, FundingSource, PlanVersion, Programme
 from khuyencong.planning.selectors import plan_list, plans, programme_list, programmes
-from khuyencong.rulebook.models import LegalDocument, Level
+from khuyencong.rulebook.models import ActivityContent, LegalDocument, Level
 from khuyencong.territory.models import Province
 
 router = Router(tags=["planning"])
@@ -34,7 +34,8 @@ SignedAmount = Annotated[int, Field(ge=-actions.MAX_AMOUNT, le=actions.MAX_AMOUN
 Year = Annotated[int, Field(ge=2000, le=2100)]
 Text = Annotated[str, Field(max_length=500)]
 _API_NAMES = {"province": "province_code", "owner": "owner_code", "programme": "programme_id",
-              "content": "content_code", "legal_document": "legal_document_number"}  # fmt: skip
+              "content": "content_code", "legal_document": "legal_document_number",
+              "decision": "decision_number"}  # fmt: skip
 
 
 def _renamed(exc: Invalid) -> Invalid:
@@ -108,6 +109,86 @@ def list_programmes(request, query: Query[ProgrammeQuery]):
 @router.get("/programmes/{int:pk}", response=ProgrammeDetail, summary="One programme with its targets")
 def get_programme(request, pk: int):
     return restrict(programmes(), request.auth, Action.VIEW).get(pk=pk)
+
+
+class TargetIn(Schema):
+    name: Annotated[str, Field(min_length=1, max_length=300)]
+    unit: Annotated[str, Field(min_length=1, max_length=60)]
+    target_value: Annotated[int | None, Field(ge=0, le=actions.MAX_AMOUNT)] = None
+    content_code: Annotated[str | None, Field(max_length=20)] = None
+
+
+class ProgrammeIn(Schema):
+    level: Level
+    name: Annotated[str, Field(min_length=1, max_length=300)]
+    start_year: Year
+    end_year: Year
+    province_code: str | None = Field(None, max_length=3, description="For a local programme.")
+    owner_code: str | None = Field(None, max_length=40, description="Default: the Agency, or the province's DOIT.")
+    decision_number: Annotated[str | None, Field(max_length=80)] = None
+    summary: Text = ""
+    targets: Annotated[list[TargetIn], Field(max_length=200)] = []
+
+
+class ProgrammePatch(Schema):
+    name: Annotated[str | None, Field(min_length=1, max_length=300)] = None
+    summary: Text | None = None
+    decision_number: Annotated[str | None, Field(max_length=80)] = None
+    targets: Annotated[list[TargetIn] | None, Field(max_length=200, description="Replaces every target.")] = None
+
+
+def _targets(items: list[TargetIn]) -> list[actions.TargetInput]:
+    contents = {c.code: c for c in ActivityContent.objects.all()}
+    errors = {f"targets.{i}.content_code": "No activity content has this code."
+              for i, t in enumerate(items) if t.content_code and t.content_code not in contents}  # fmt: skip
+    if errors:
+        raise Invalid(errors)
+    return [actions.TargetInput(name=t.name, unit=t.unit, target_value=t.target_value,
+                                content=contents.get(t.content_code or "")) for t in items]  # fmt: skip
+
+
+def _decision(number: str | None) -> LegalDocument | None:
+    if not number:
+        return None
+    found = LegalDocument.objects.filter(number=number.strip()).first()
+    if found is None:
+        raise Invalid({"decision_number": "No legal document has this number."})
+    return found
+
+
+@router.post("/programmes", response={201: ProgrammeDetail}, summary="Create a programme with its targets")
+def create_programme(request, payload: ProgrammeIn):
+    if not can(request.auth, Action.ADD, Programme):
+        raise HttpError(403, "You are not allowed to add programmes.")
+    province = _province(payload.province_code)
+    values = {
+        "level": payload.level.value, "name": payload.name, "start_year": payload.start_year,
+        "end_year": payload.end_year, "province": province, "summary": payload.summary,
+        "owner": _owner(request, payload.owner_code, f"SCT-{province.code}" if province else "CUC-DMST"),
+        "decision": _decision(payload.decision_number),
+    }  # fmt: skip
+    try:
+        programme = actions.save_programme(user=request.auth, values=values, targets=_targets(payload.targets))
+    except Invalid as exc:
+        raise _renamed(exc) from None
+    return Status(201, programmes().get(pk=programme.pk))
+
+
+@router.patch("/programmes/{int:pk}", response=ProgrammeDetail, summary="Change a programme or replace its targets")
+def update_programme(request, pk: int, payload: ProgrammePatch):
+    if not can(request.auth, Action.CHANGE, Programme):
+        raise HttpError(403, "You are not allowed to change programmes.")
+    programme = restrict(programmes(), request.auth, Action.VIEW).get(pk=pk)
+    sent = payload.dict(exclude_unset=True)
+    values = {name: sent[name] for name in ("name", "summary") if sent.get(name) is not None}
+    if "decision_number" in sent:
+        values["decision"] = _decision(sent["decision_number"])
+    targets = _targets(payload.targets) if payload.targets is not None else None
+    try:
+        actions.save_programme(user=request.auth, values=values, targets=targets, instance=programme)
+    except Invalid as exc:
+        raise _renamed(exc) from None
+    return programmes().get(pk=programme.pk)
 
 
 # --- plans -----------------------------------------------------------------------------------
@@ -412,7 +493,6 @@ class LineIn(Schema):
 
 class LinesIn(Schema):
     lines: Annotated[list[LineIn], Field(max_length=2000)]
-    version: int | None = Field(None, description="Unused for lines; kept for symmetry with approve.")
 
 
 @router.put("/plans/{int:pk}/versions/{int:sequence}/lines", response=VersionOut,

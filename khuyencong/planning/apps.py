@@ -6,6 +6,3 @@ class PlanningConfig(AppConfig):
     name = "khuyencong.planning"
     label = "planning"
     verbose_name = _("Programmes and annual plans")
-
-    def ready(self) -> None:
-        from khuyencong.planning import imports  # noqa: F401 (registers the plan-line importer)

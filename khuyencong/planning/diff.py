@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 COMPARED = ("amount", "name", "number", "content_code", "funding_source", "disruption")
+LEAF_ONLY = ("amount", "funding_source")  # a group row's money is its rows'; so is its source
 
 
 @dataclass(frozen=True)
@@ -64,8 +65,8 @@ def total(lines: Iterable[LineFacts]) -> int:
 def diff_lines(before: Sequence[LineFacts], after: Sequence[LineFacts]) -> VersionDiff:
     """Lines added, removed and changed from ``before`` to ``after``, and both totals.
 
-    A group row's amount is the sum of its rows, so only the amount of rows carrying money is
-    compared; names, numbers, contents, funding sources and disruption flags of every row are.
+    A group row's amount is the sum of its rows, so only the amount (and funding source) of rows
+    carrying money is compared; names, numbers, contents, funding sources and disruption flags of every row are.
     """
     old = {line.key: line for line in before}
     new = {line.key: line for line in after}
@@ -81,7 +82,7 @@ def diff_lines(before: Sequence[LineFacts], after: Sequence[LineFacts]) -> Versi
             name
             for name in COMPARED
             if getattr(previous, name) != getattr(line, name)
-            and not (name == "amount" and not (previous.leaf and line.leaf))
+            and not (name in LEAF_ONLY and not (previous.leaf and line.leaf))
         )
         if fields:
             changed.append(LineChange(previous, line, fields))

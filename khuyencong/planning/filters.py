@@ -39,7 +39,7 @@ class ProgrammeFilters(FilterSpec):
 
     search_field = "folded_name"
     sorts = ("name", "start_year", "level")
-    default_sort = ("-start_year", "level", "name")
+    default_sort = ("-start_year", "-level", "name")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -57,7 +57,7 @@ class PlanFilters(FilterSpec):
 
     search_field = "folded_name"
     sorts = ("year", "name", "province__name", "declared_total", "state")
-    default_sort = ("-year", "level", "province__name", "name")
+    default_sort = ("-year", "-level", "province__name", "name")  # the national plan first
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

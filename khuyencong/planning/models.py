@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from khuyencong.kernel.audit import ChangeLoggedModel, ChangeLoggedQuerySet
 from khuyencong.kernel.models import TransitionRecord
@@ -112,8 +113,8 @@ class AnnualPlan(ChangeLoggedModel):
     """The khuyến công plan of one year: national (KCQG) or one province's (KCĐP)."""
 
     class State(models.TextChoices):
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        OPEN = "open", pgettext_lazy("plan state", "Open")
+        CLOSED = "closed", pgettext_lazy("plan state", "Closed")
 
     level = models.CharField(_("level"), max_length=10, choices=Level.choices)
     year = models.PositiveSmallIntegerField(_("year"))
@@ -244,7 +245,7 @@ class PlanVersion(ChangeLoggedModel):
     def label(self) -> str:
         if self.kind == self.Kind.ORIGINAL:
             return str(self.Kind.ORIGINAL.label)
-        return f"{self.get_kind_display()} {self.sequence - 1}"
+        return str(_("%(kind)s (version %(number)s)")) % {"kind": self.get_kind_display(), "number": self.sequence}
 
     @property
     def is_draft(self) -> bool:

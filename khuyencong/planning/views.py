@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
+import uuid
+from pathlib import PurePath
+
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponseRedirect
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from khuyencong import tabular
+from khuyencong.kernel.audit import log_access
 from khuyencong.kernel.lifecycle import ActionRefused
 from khuyencong.kernel.scoping import Action, can, restrict, user_scope
-from khuyencong.planning import actions, services
+from khuyencong.planning import actions, imports, services
 from khuyencong.planning.filters import PlanFilters, ProgrammeFilters
 from khuyencong.planning.forms import (
     ApproveForm,
@@ -25,11 +32,12 @@ from khuyencong.planning.forms import (
     PlanCreateForm,
     PlanEditForm,
 )
-from khuyencong.planning.models import AnnualPlan, PlanLine, PlanVersion, Programme
+from khuyencong.planning.models import AnnualPlan, PlanLine, PlanVersion, PlanVersionTransition, Programme
 from khuyencong.planning.selectors import plan_list, plans, programme_list, programmes
 from khuyencong.rulebook.models import Level
 from khuyencong.web.exports import ObjectExportView
 from khuyencong.web.generic import Column, ObjectDeleteView, ObjectDetailView, ObjectListView
+from khuyencong.web.imports import UploadForm
 
 # --- programmes -----------------------------------------------------------------------------
 
@@ -138,7 +146,11 @@ class PlanDetailView(PlanMixin, ObjectDetailView):
         diffs = services.diffs_of(versions)
         can_edit = bool(version and version.is_draft and _may(user, Action.CHANGE, plan))
         history = sorted(
-            [*plan.transitions.all(), *(t for v in versions for t in v.transitions.all())], key=lambda t: (t.at, t.pk)
+            [
+                *plan.transitions.select_related("user"),
+                *PlanVersionTransition.objects.filter(plan_version__plan=plan).select_related("user"),
+            ],
+            key=lambda t: (t.at, t.pk),
         )
         return {
             "versions": versions,
@@ -161,6 +173,8 @@ class PlanDetailView(PlanMixin, ObjectDetailView):
             "can_close": plan.state == "open" and actions.PLAN_LIFECYCLE.refusal(plan, user, "close") is None,
             "history": history,
             "obj_can_delete": actions.plan_in_use(plan) is None and _may(user, Action.DELETE, plan),
+            "import_url": reverse("planning:lines_import", args=[plan.pk, version.pk]) if can_edit else None,
+            "export_lines_url": reverse("planning:lines_export", args=[plan.pk, version.pk]) if version else None,
         }
 
 
@@ -467,3 +481,100 @@ class LocalPlanView(LoginRequiredMixin, View):
             if latest is not None:
                 return HttpResponseRedirect(reverse("planning:annualplan_detail", args=[latest.pk]))
         return HttpResponseRedirect(reverse("planning:annualplan_list") + "?level=local")
+
+
+# --- lines to and from Excel ------------------------------------------------------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+class LinesExportView(PlanStepView):
+    """The lines of a version as the workbook officials keep (the import's columns)."""
+
+    needs = (AnnualPlan, Action.VIEW)
+
+    def allowed(self, plan):
+        return True  # seeing the plan is enough to download its lines
+
+    def get(self, request, **kwargs):
+        plan = self.plan()
+        version = self.version(plan)
+        log_access(request.user, "export", "planning.planline", {"plan": plan.pk, "version": version.sequence})
+        response = HttpResponse(imports.export_workbook(version), content_type=XLSX)
+        response["Content-Disposition"] = (
+            f'attachment; filename="ke-hoach-{plan.year}-{plan.pk}-v{version.sequence}.xlsx"'
+        )
+        return response
+
+
+class LinesTemplateView(LoginRequiredMixin, View):
+    def get(self, request):
+        if not can(request.user, Action.CHANGE, AnnualPlan):
+            raise PermissionDenied
+        response = HttpResponse(imports.template(), content_type=XLSX)
+        response["Content-Disposition"] = 'attachment; filename="mau-ke-hoach.xlsx"'
+        return response
+
+
+class LinesImportView(PlanStepView):
+    """Upload a workbook for a draft: a dry run with its report and error workbook, then - when no
+    row was rejected - the lines replace the draft's (the file is kept between the two steps)."""
+
+    title = gettext_lazy("Import the lines from Excel")
+    SESSION_KEY = "plan_line_imports"
+
+    def _runs(self) -> dict:
+        return self.request.session.setdefault(self.SESSION_KEY, {})
+
+    def render_page(self, plan, version, form, report=None, token=""):
+        context = {"object": plan, "version": version, "form": form, "report": report, "token": token,
+                   "cancel_url": reverse("planning:annualplan_detail", args=[plan.pk]) + f"?version={version.sequence}",
+                   "title": self.title}  # fmt: skip
+        return render(self.request, "planning/import.html", context)
+
+    def get(self, request, **kwargs):
+        plan = self.plan()
+        if not self.allowed(plan):
+            raise PermissionDenied
+        version = self.version(plan)
+        token = request.GET.get("errors", "")
+        run = self._runs().get(token)
+        if run and run.get("errors") and run["version"] == version.pk:
+            with default_storage.open(run["errors"], "rb") as fh:
+                response = HttpResponse(fh.read(), content_type=XLSX)
+            response["Content-Disposition"] = 'attachment; filename="ke-hoach-loi.xlsx"'
+            return response
+        return self.render_page(plan, version, UploadForm())
+
+    def post(self, request, **kwargs):
+        plan = self.plan()
+        if not self.allowed(plan):
+            raise PermissionDenied
+        version = self.version(plan)
+        token = request.POST.get("token", "")
+        run = self._runs().get(token)
+        if run and run["version"] == version.pk:
+            with default_storage.open(run["path"], "rb") as fh:
+                report = tabular.commit(fh, request.user, imports.PlanLineImport(version))
+            if report.ok and not report.counts["rejected"]:
+                messages.success(request, _("Imported %(count)s lines.") % {"count": report.counts["new"]})
+                return HttpResponseRedirect(self.done(plan, version))
+            return self.render_page(plan, version, UploadForm(), report)
+        form = UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_page(plan, version, form)
+        upload = form.cleaned_data["file"]
+        suffix = PurePath(upload.name).suffix.lower()
+        path = default_storage.save(f"imports/plan-lines/{uuid.uuid4().hex}{suffix}", upload)
+        with default_storage.open(path, "rb") as fh:
+            report = tabular.dry_run(fh, request.user, imports.PlanLineImport(version))
+        token = uuid.uuid4().hex
+        errors = None
+        if report.counts["rejected"] and report.error_workbook:
+            errors = default_storage.save(f"imports/plan-lines/{token}-loi.xlsx", ContentFile(report.error_workbook))
+        self._runs()[token] = {"path": path, "version": version.pk, "errors": errors}
+        request.session.modified = True
+        return self.render_page(plan, version, UploadForm(), report, token)
+
+    def done(self, plan, version):
+        return reverse("planning:annualplan_detail", args=[plan.pk]) + f"?version={version.sequence}"

@@ -32,8 +32,18 @@ class IndustryLineAdmin(admin.ModelAdmin):
 
 @admin.register(EligibilityRule)
 class EligibilityRuleAdmin(admin.ModelAdmin):
-    list_display = ["legal_basis", "effective_from", "effective_to", "locations", "recognised_craft_village"]
-    fields = ["legal_basis", "effective_from", "effective_to", "clauses", "recognised_craft_village", "note"]
+    list_display = [
+        "legal_basis",
+        "legal_document",
+        "effective_from",
+        "effective_to",
+        "locations",
+        "recognised_craft_village",
+    ]
+    fields = [
+        *("legal_document", "legal_basis", "effective_from", "effective_to", "clauses"),
+        *("recognised_craft_village", "note"),
+    ]
 
     @admin.display(description=_("eligible locations"))
     def locations(self, obj: EligibilityRule) -> str:

@@ -150,6 +150,14 @@ class EligibilityRule(ChangeLoggedModel):
     """
 
     legal_basis = models.CharField(_("legal basis"), max_length=255)
+    # The rulebook's record of the text (the eligibility rule is a rule of the rulebook, shown on
+    # its pages); ``legal_basis`` keeps the wording users read in the eligibility reason.
+    legal_document = models.ForeignKey(
+        "rulebook.LegalDocument",
+        verbose_name=_("legal document"),
+        on_delete=models.PROTECT,
+        related_name="eligibility_rules",
+    )
     effective_from = models.DateField(_("effective from"))
     effective_to = models.DateField(_("effective to"), null=True, blank=True)
     clauses = models.JSONField(_("eligible locations"), default=list, blank=True, validators=[validate_clauses])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from khuyencong.rulebook.models import LegalDocument
+from khuyencong.rulebook.models import RULE_MODELS, LegalDocument, Level
 from khuyencong.territory.models import Province
 
 # A province's own texts and the province that issued them, as it was on the issue date.
@@ -33,5 +33,21 @@ def load_reference_data() -> int:
         if province is not None:
             document.province = province
             document.save()
+            linked += 1
+    link_local_rules()
+    return linked
+
+
+def link_local_rules() -> int:
+    """Give each local rule seeded without a province the province of its resolution (saving
+    recomputes its series key). A local rule without a province never applies."""
+    linked = 0
+    for model in RULE_MODELS:
+        unlinked = model.objects.filter(
+            level=Level.LOCAL, province__isnull=True, legal_document__province__isnull=False
+        )
+        for rule in unlinked.select_related("legal_document"):
+            rule.province_id = rule.legal_document.province_id
+            rule.save()
             linked += 1
     return linked

@@ -16,6 +16,8 @@ MENU = [
     (_("My establishment"), "registry:own_establishment", ("registry.establishment", VIEW_OWN)),
     (_("Establishments"), "registry:establishment_list", "registry.establishment"),
     (_("Craft villages"), "registry:craftvillage_list", "registry.craftvillage"),
+    (_("Legal documents"), "rulebook:legaldocument_list", "rulebook.legaldocument"),
+    (_("Rulebook"), "rulebook:rulebook", "rulebook.spendingnorm"),
     (_("Programmes"), "planning:programme_list", "planning.programme"),
     (_("Annual plans"), "planning:annualplan_list", "planning.annualplan"),
     (_("Org units"), "organisation:orgunit_list", "organisation.orgunit"),

@@ -19,13 +19,16 @@ from schemathesis.specs.openapi.checks import (
 
 from khuyencong.accounts.tokens import issue_token
 from khuyencong.organisation.models import Role
+from khuyencong.planning.models import AnnualPlan
 from khuyencong.registry.models import CraftVillage, Establishment
+from khuyencong.rulebook.models import LegalDocument, SpendingNorm
 from tests.conftest import HA_TINH, NGHE_AN, _user
+from tests.planning.factories import make_plan
 from tests.registry.factories import commune_of, make_establishment, make_village
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES_PER_OPERATION = 3  # per role, operation and mode: 5 roles x ~15 operations x 2 modes x 3 ≈ 450 requests
+EXAMPLES_PER_OPERATION = 2  # per role, operation and mode: 5 roles x 31 operations x 2 modes x 2 = 620 requests
 
 
 def one_error_shape(ctx, response, case):
@@ -66,6 +69,8 @@ def tokens(territory, admin_user, agency_officer, hatinh_officer, django_user_mo
     for province in (HA_TINH, HA_TINH, NGHE_AN):
         make_establishment(province_code=province)
         make_village(province_code=province)
+    make_plan(HA_TINH)
+    make_plan(None, approved=True)
     users = {
         "admin": admin_user,
         "agency": agency_officer,
@@ -116,7 +121,10 @@ def test_successful_answers_match_the_spec_for_every_role(tokens, same_connectio
         "/api/v1/openapi.json", get_wsgi_application(), headers={"Authorization": f"Bearer {tokens['agency']}"}
     )
     record = Establishment.objects.filter(commune__province__code=HA_TINH).first()
+    tt28 = LegalDocument.objects.get(number="28/2018/TT-BTC")
+    norm = SpendingNorm.objects.filter(code="machinery").first()
     village = CraftVillage.objects.filter(commune__province__code=HA_TINH).first()
+    plan = AnnualPlan.objects.get(level="national")  # every planning reader reads it
     body = {"name": "Cơ sở kiểm tra đặc tả", "legal_form": "household", "commune_code": commune_of(HA_TINH).code}
     # PUT replaces the whole record, so every field is sent (PATCH sends only what changes).
     full = {**body, "tax_code": None, "registration_number": "", "owner_name": "", "owner_gender": "", "address": "",
@@ -136,6 +144,33 @@ def test_successful_answers_match_the_spec_for_every_role(tokens, same_connectio
         ("/establishments/{pk}", "PATCH", {"path_parameters": {"pk": record.pk}, "body": {"name": "Đổi tên nữa"}}),
         ("/craft-villages", "GET", {}),
         ("/craft-villages/{pk}", "GET", {"path_parameters": {"pk": village.pk}}),
+        ("/plans", "GET", {"query": {"limit": 2}}),
+        ("/plans/{pk}", "GET", {"path_parameters": {"pk": plan.pk}}),
+        ("/plans/{pk}/versions/{sequence}", "GET", {"path_parameters": {"pk": plan.pk, "sequence": 1}}),
+        ("/programmes", "GET", {}),
+        ("/legal-documents", "GET", {"query": {"q": "khuyen cong", "limit": 3}}),
+        ("/legal-documents/{pk}", "GET", {"path_parameters": {"pk": tt28.pk}}),
+        (
+            "/legal-documents",
+            "POST",
+            {"body": {"number": "1/2026/TT", "doc_type": "circular", "issuing_body": "BTC", "title": "Thử"}},
+        ),
+        ("/rules", "GET", {"query": {"on": "2019-01-01", "kind": "norm"}}),
+        ("/rules", "GET", {"query": {"kind": "deadline", "on": "2020-03-01"}}),
+        ("/rules/{kind}/{pk}", "GET", {"path_parameters": {"kind": "norm", "pk": norm.pk}}),
+        (
+            "/rules",
+            "POST",
+            {
+                "body": {
+                    "kind": "norm",
+                    "code": "machinery",
+                    "name": "Máy móc",
+                    "legal_document_id": tt28.pk,
+                    "effective_from": "2030-01-01",
+                }
+            },
+        ),
     ]
     statuses = {}
     for role, secret in tokens.items():
@@ -152,6 +187,9 @@ def test_successful_answers_match_the_spec_for_every_role(tokens, same_connectio
     assert statuses["viewer", "GET", "/establishments/{pk}"] == 200
     assert statuses["viewer", "POST", "/establishments"] == 403
     assert statuses["finance", "PATCH", "/establishments/{pk}"] == 403
+    assert statuses["viewer", "GET", "/plans/{pk}/versions/{sequence}"] == 200
+    assert statuses["viewer", "GET", "/rules"] == 200 and statuses["viewer", "GET", "/rules/{kind}/{pk}"] == 200
+    assert statuses["agency", "POST", "/rules"] == 403 and statuses["hatinh", "POST", "/legal-documents"] == 403
 
 
 def test_the_error_shape_check_refuses_any_other_shape():

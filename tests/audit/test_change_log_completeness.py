@@ -11,6 +11,7 @@ from khuyencong.audit.models import ObjectChange
 from khuyencong.kernel.audit import log_m2m_change, log_m2m_changes
 from khuyencong.kernel.context import acting_as
 from khuyencong.registry.models import DuplicateCandidate, EligibilityRule, Establishment, IndustryLine
+from khuyencong.rulebook.models import LegalDocument
 from tests.conftest import PASSWORD
 from tests.registry.factories import make_establishment
 
@@ -118,7 +119,10 @@ def test_helper_refuses_a_field_that_is_not_many_to_many():
 def test_rule_catalogue_and_duplicate_decisions_are_change_logged(admin_user):
     with acting_as(admin_user):
         rule = EligibilityRule.objects.create(
-            legal_basis="Nghị định thử", effective_from=dt.date(2030, 1, 1), clauses=[]
+            legal_document=LegalDocument.objects.get(number="45/2012/NĐ-CP"),
+            legal_basis="Nghị định thử",
+            effective_from=dt.date(2030, 1, 1),
+            clauses=[],
         )
         rule.clauses = [{"text": "xã", "unit_types": ["commune"]}]
         rule.save()

@@ -100,3 +100,17 @@ def test_the_system_check_reports_a_missing_policy(swapped_policy):
     assert [error.id for error in access_policy_installed()] == ["kernel.E001"]
     install_policy(_Recording())
     assert access_policy_installed() == []
+
+
+def test_shared_rows_are_read_by_any_reach_but_written_only_where_reached(territory, hatinh_officer, agency_officer):
+    """``scope_shared_rows`` (national plans): every user whose role allows the read reads them;
+    a write still needs a reach that covers the row itself."""
+    from khuyencong.kernel.scoping import restrict as restrict_rows
+    from khuyencong.planning.models import AnnualPlan
+    from tests.planning.factories import make_plan
+
+    national, local = make_plan(None), make_plan("40")
+    readable = set(restrict_rows(AnnualPlan.objects.all(), hatinh_officer, "view").values_list("pk", flat=True))
+    assert national.pk in readable and local.pk not in readable
+    assert not restrict_rows(AnnualPlan.objects.filter(pk=national.pk), hatinh_officer, "change").exists()
+    assert restrict_rows(AnnualPlan.objects.filter(pk=national.pk), agency_officer, "change").exists()

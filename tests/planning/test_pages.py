@@ -40,6 +40,9 @@ def test_a_local_plan_from_creation_to_adjustment_through_the_pages(client_for, 
     assert "2.080.000.000 đ" in page and 'id="approve"' not in page  # officers prepare, leaders approve
     assert officer.get(f"{base}/approve/").status_code == 403
     boss = client_for(leader)
+    home = boss.get("/").content.decode()
+    assert 'id="plans-to-approve"' in home and "KH Hà Tĩnh 2020" in home  # the leader's worklist
+    assert 'id="plans-to-approve"' not in officer.get("/").content.decode()
     assert 'id="approve"' in boss.get(f"/plans/{plan.pk}/").content.decode()
     response = boss.post(f"{base}/approve/", {"decision_number": "123/QĐ-UBND", "decision_date": "2020-02-01"})
     assert response.status_code == 302
@@ -51,7 +54,7 @@ def test_a_local_plan_from_creation_to_adjustment_through_the_pages(client_for, 
     assert response.status_code == 302
     assert plan.versions.filter(status=PlanVersion.Status.DRAFT, sequence=2).exists()
     page = officer.get(response["Location"]).content.decode()
-    assert "Điều chỉnh 1" in page and 'id="add-line"' in page
+    assert "Điều chỉnh (phiên bản 2)" in page and 'id="add-line"' in page
 
 
 def test_lists_are_scoped_and_national_plans_are_read_everywhere(client_for, hatinh_officer, nghean_officer):

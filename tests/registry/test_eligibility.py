@@ -13,6 +13,7 @@ from django.utils import translation
 
 from khuyencong.registry.eligibility import ELIGIBLE, NOT_ELIGIBLE, UNDECIDED, eligibility, eligible_q
 from khuyencong.registry.models import EligibilityRule, Establishment
+from khuyencong.rulebook.models import LegalDocument
 from khuyencong.territory.models import Commune, District, Province
 from tests.registry.factories import make_establishment, make_village
 
@@ -166,6 +167,7 @@ def test_seeded_rules_exist_after_migrate():
 def test_a_new_rule_version_is_data(territory):
     est = establishment_in(HA_NOI, "ward")
     EligibilityRule.objects.create(
+        legal_document=LegalDocument.objects.get(number="45/2012/NĐ-CP"),
         legal_basis="Văn bản thử",
         effective_from=dt.date(2030, 1, 1),
         clauses=[{"text": "phường", "unit_types": ["ward"], "parent": "any"}],
@@ -216,6 +218,7 @@ def test_detail_page_shows_the_reason(client_for, hatinh_officer, nghean_officer
 def test_admin_refuses_a_malformed_clause_without_saving(client_for, admin_user):
     before = EligibilityRule.objects.count()
     data = {
+        "legal_document": LegalDocument.objects.get(number="235/2025/NĐ-CP").pk,
         "legal_basis": "Văn bản thử",
         "effective_from": "2030-01-01",
         "clauses": '[{"text": "xã", "unit_types": ["village"]}]',

@@ -6,6 +6,7 @@ from django.urls import reverse
 from khuyencong.audit.models import ObjectChange
 from khuyencong.registry.models import DuplicateCandidate, EligibilityRule, Establishment
 from khuyencong.registry.services import eligibility, merge_establishments, queue_duplicates
+from khuyencong.rulebook.models import LegalDocument
 from tests.registry.factories import commune_of, make_establishment, make_village
 
 pytestmark = pytest.mark.django_db
@@ -179,7 +180,12 @@ def test_eligibility_follows_the_rule_in_force():
     assert eligibility(est, dt.date(2025, 8, 1)).undecided is True
     assert eligibility(est, dt.date(2025, 11, 1)).eligible is True  # Decree 235/2025
     # Rules are data: an administrator can add a new version without code.
-    EligibilityRule.objects.create(legal_basis="Văn bản thử", effective_from=dt.date(2030, 1, 1), clauses=[])
+    EligibilityRule.objects.create(
+        legal_document=LegalDocument.objects.get(number="45/2012/NĐ-CP"),
+        legal_basis="Văn bản thử",
+        effective_from=dt.date(2030, 1, 1),
+        clauses=[],
+    )
     assert eligibility(est, dt.date(2030, 6, 1)).eligible is False
 
 
@@ -190,7 +196,11 @@ def test_recognised_craft_village_makes_eligible_under_new_rule():
     village = make_village(recognised=True, decision_number="123/QĐ-UBND", decision_date=dt.date(2020, 1, 1))
     est = make_establishment(commune=ward, craft_village=village)
     EligibilityRule.objects.create(
-        legal_basis="Thử", effective_from=dt.date(2031, 1, 1), clauses=[], recognised_craft_village=True
+        legal_document=LegalDocument.objects.get(number="45/2012/NĐ-CP"),
+        legal_basis="Thử",
+        effective_from=dt.date(2031, 1, 1),
+        clauses=[],
+        recognised_craft_village=True,
     )
     assert eligibility(est, dt.date(2031, 2, 1)).reason == "craft_village"
 

@@ -51,6 +51,7 @@ class Migration(migrations.Migration):
             name="name_key",
             field=khuyencong.kernel.models.SortKeyField(default="", editable=False, max_length=800),
         ),
+        migrations.RunPython(fill_name_keys, migrations.RunPython.noop, elidable=True),
         migrations.AddIndex(
             model_name="duplicatecandidate",
             index=models.Index(
@@ -86,14 +87,14 @@ class Migration(migrations.Migration):
             model_name="establishment",
             index=models.Index(
                 condition=models.Q(("merged_into__isnull", True)),
-                fields=["legal_form", "name_key", "id"],
+                fields=["legal_form", "id"],
                 name="estab_live_form_idx",
             ),
         ),
         migrations.AddIndex(
             model_name="establishment",
             index=models.Index(
-                condition=models.Q(("merged_into__isnull", True)), fields=["status", "name_key", "id"], name="estab_live_status_idx"
+                condition=models.Q(("merged_into__isnull", True)), fields=["status", "id"], name="estab_live_status_idx"
             ),
         ),
         migrations.AddIndex(
@@ -104,13 +105,4 @@ class Migration(migrations.Migration):
                 name="estab_live_workers_idx",
             ),
         ),
-        migrations.AddIndex(
-            model_name="establishment",
-            index=models.Index(
-                condition=models.Q(("merged_into__isnull", True)), fields=["tax_code", "id"], name="estab_live_tax_code_idx"
-            ),
-        ),
-        # Filled after the indexes exist: updates made before an index is built in the same
-        # transaction leave it unusable on PostgreSQL until every older transaction has ended.
-        migrations.RunPython(fill_name_keys, migrations.RunPython.noop, elidable=True),
     ]
