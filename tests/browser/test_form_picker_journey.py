@@ -21,14 +21,14 @@ def test_officer_picks_a_commune_by_name_and_types_the_revenue_in_words(page, li
     page.select_option("#id_legal_form", "household")
 
     page.fill("#id_commune", "thanh vinh")  # Nghệ An: not this officer's
-    expect(page.locator("[data-picker-list]")).to_contain_text("Không có xã/phường nào bạn quản lý")
+    expect(page.locator("#id_commune-list")).to_contain_text("Không có xã/phường nào bạn quản lý")
     page.fill("#id_commune", "phuong thach ha")
-    option = page.locator("[data-commune-picker] [data-code]").first
+    option = page.locator("#id_commune-list [data-code]").first
     expect(option).to_contain_text("Phường Thạch Hạ → Phường Trần Phú, Tỉnh Hà Tĩnh")
     option.click()
     expect(page.locator("#id_commune")).to_have_value("Phường Trần Phú, Tỉnh Hà Tĩnh")
-    expect(page.locator("[data-picker-note]")).to_contain_text("nay thuộc Phường Trần Phú")
-    expect(page.locator("[data-commune-picker] [data-code]")).to_have_count(0)  # the list closed
+    expect(page.locator("#id_commune-list ~ [data-picker-note]")).to_contain_text("nay thuộc Phường Trần Phú")
+    expect(page.locator("#id_commune-list [data-code]")).to_have_count(0)  # the list closed
 
     page.fill("#id_annual_revenue", "2,08 tỷ")
     page.locator("form.card button[type=submit]").click()
