@@ -217,6 +217,10 @@ def verify_sample(rows: list[dict]) -> None:
         obj = Establishment(**{k: v for k, v in row.items() if k in {f.attname for f in Establishment._meta.fields}})
         assert obj.name == normalize(obj.name) and obj.owner_name == normalize(obj.owner_name), row
         assert obj.build_search_text() == row["search_text"], (obj.build_search_text(), row["search_text"])
+        if "name_key" in row:
+            from khuyencong.kernel.text import sort_key
+
+            assert sort_key(obj.name) == row["name_key"], row
 
 
 def generate(count: int, seed: int, first_id: int, communes, villages=None, lines=()):
@@ -389,8 +393,14 @@ def columns() -> list[str]:
     return COLUMNS + extra
 
 
+def _name_key(row: dict) -> str:
+    from khuyencong.kernel.text import sort_key
+
+    return sort_key(row["name"])
+
+
 # Columns computed from others, as ``save()`` computes them; written when the model has them.
-DERIVED: dict = {}
+DERIVED: dict = {"name_key": _name_key}
 
 
 def seed(count: int, seed_value: int = 1, duplicates: int = 0) -> None:

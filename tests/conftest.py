@@ -30,6 +30,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
 _LOADED: dict = {}
 
 
+@pytest.fixture(autouse=True)
+def _fresh_choice_lists():
+    """Filter forms cache their choice rows per process; a row a test rolls back sends no signal."""
+    from khuyencong.kernel.filters import forget_cached_choices
+
+    forget_cached_choices()
+    yield
+
+
 @pytest.fixture
 def territory(db):
     """Reference data is loaded once per test database; this names the dependency and returns the

@@ -23,9 +23,10 @@ import socket
 import threading
 import traceback
 from collections.abc import Callable
+from typing import IO
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -180,15 +181,21 @@ def report_progress(job: Job, percent: int, message: str = "") -> None:
         raise JobInterrupted(str(job.pk))
 
 
-def attach_file(job: Job, filename: str, content: bytes) -> None:
-    """Store ``content`` as the job's result file. The job names the file only once it is whole: a
-    write that fails half-way (a full disk) removes what it wrote and raises, so no partial file is
-    ever offered for download."""
+def attach_file(job: Job, filename: str, content: bytes | IO[bytes]) -> None:
+    """Store ``content`` (bytes, or an open binary file read from its start and copied in chunks,
+    so a big export never sits whole in memory) as the job's result file. The job names the file
+    only once it is whole: a write that fails half-way (a full disk) removes what it wrote and
+    raises, so no partial file is ever offered for download."""
     field = job.result_file.field
     storage = job.result_file.storage
     name = storage.get_available_name(field.generate_filename(job, filename), max_length=field.max_length)
     try:
-        saved = storage.save(name, ContentFile(content), max_length=field.max_length)
+        if isinstance(content, bytes | bytearray):
+            body: File = ContentFile(content)
+        else:
+            content.seek(0)
+            body = File(content, name=filename)
+        saved = storage.save(name, body, max_length=field.max_length)
     except FileExistsError:
         raise
     except BaseException:

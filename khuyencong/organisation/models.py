@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from khuyencong.kernel.audit import ChangeLoggedModel, ChangeLoggedQuerySet
@@ -146,7 +147,7 @@ class OrgUnit(ChangeLoggedModel):
 class RoleAssignmentQuerySet(ChangeLoggedQuerySet):
     def active(self, on: dt.date | None = None):
         """Assignments in force on ``on`` for active users; a deactivated org unit grants nothing."""
-        on = on or dt.date.today()
+        on = on or timezone.localdate()
         return self.filter(
             Q(valid_from__isnull=True) | Q(valid_from__lte=on),
             Q(valid_to__isnull=True) | Q(valid_to__gte=on),

@@ -307,6 +307,38 @@ def pairs_in_reach(user, action: str = Action.VIEW):
     return pairs.filter(first__in=reachable, second__in=reachable)
 
 
+def decisions_open_to(user, candidates) -> dict[int, frozenset[str]]:
+    """Which decisions ("merge", "dismiss") ``user`` may take on each open pair of ``candidates``
+    (pairs already in the user's view reach, as :func:`pairs_in_reach` gives them): the buttons a
+    page shows. The named permissions decide, then their reach; when a permission reaches exactly
+    as far as viewing does (the usual case) no query is made, otherwise one per permission."""
+    open_pairs = [c for c in candidates if c.status == DuplicateCandidate.Status.OPEN]
+    result: dict[int, set[str]] = {c.pk: set() for c in open_pairs}
+    if not open_pairs:
+        return {}
+    view = user_scope(user, Action.VIEW, DuplicateCandidate)
+    for step in ("merge", "dismiss"):
+        scope = user_scope(user, step, DuplicateCandidate)
+        if scope.is_empty:
+            continue
+        allowed = set(result)
+        if not (scope.everywhere or scope == view):
+            in_reach = restrict(DuplicateCandidate.objects.filter(pk__in=sorted(result)), user, step)
+            allowed = set(in_reach.values_list("pk", flat=True))
+        if step == "merge":  # both records must be changeable (_pair_changeable)
+            change = user_scope(user, Action.CHANGE, Establishment)
+            if change.is_empty:
+                allowed = set()
+            elif not (change.everywhere or change == user_scope(user, Action.VIEW, Establishment)):
+                ids = sorted({c.first_id for c in open_pairs} | {c.second_id for c in open_pairs})
+                records = restrict(Establishment.objects.filter(pk__in=ids), user, Action.CHANGE)
+                ok = set(records.values_list("pk", flat=True))
+                allowed = {c.pk for c in open_pairs if c.pk in allowed and {c.first_id, c.second_id} <= ok}
+        for pk in allowed:
+            result[pk].add(step)
+    return {pk: frozenset(steps) for pk, steps in result.items()}
+
+
 def _reviewed(user) -> dict:
     return {"reviewed_by": user, "reviewed_at": timezone.now()}
 

@@ -35,8 +35,19 @@ def _village(obj) -> str | None:
     return obj.craft_village.name if obj.craft_village_id else None
 
 
+def attach_line_codes(objects) -> None:
+    """Each record's industry-line codes, for a chunk of records in one query (``_line_codes``)."""
+    codes: dict[int, list[str]] = {obj.pk: [] for obj in objects}
+    through = Establishment.industry_lines.through.objects.filter(establishment_id__in=list(codes))
+    for establishment_id, code in through.values_list("establishment_id", "industryline__code"):
+        codes[establishment_id].append(code)
+    for obj in objects:
+        obj._line_codes = codes[obj.pk]
+
+
 def _lines(obj) -> str | None:
-    codes = sorted(line.code for line in obj.industry_lines.all())
+    found = getattr(obj, "_line_codes", None)
+    codes = sorted(found if found is not None else (line.code for line in obj.industry_lines.all()))
     return "; ".join(codes) or None
 
 
@@ -66,6 +77,5 @@ class ExportColumn:
 
 
 ESTABLISHMENT_EXPORT_COLUMNS = [ExportColumn(c.field, c.header) for c in COLUMNS]
-# What the columns read besides the establishment's own fields.
+# What the columns read besides the establishment's own fields (industry lines: attach_line_codes).
 RELATED = ("commune", "craft_village")
-PREFETCH = ("industry_lines",)

@@ -11,6 +11,7 @@ from khuyencong.kernel.filters import FilterSpec, ReferenceField, YesNoField
 from khuyencong.kernel.scoping import Action, user_scope
 from khuyencong.kernel.text import vi_order
 from khuyencong.registry.models import CraftVillage, Establishment, IndustryLine, LegalForm
+from khuyencong.registry.picker import VillagePicker
 from khuyencong.registry.services import eligible_ids_q
 from khuyencong.territory.models import Commune, Province
 
@@ -76,9 +77,9 @@ class EstablishmentFilters(FilterSpec):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         _provinces_in_reach(self, Establishment)
-        self.fields["craft_village"].queryset = CraftVillage.objects.restrict(self.user, Action.VIEW).order_by(
-            vi_order("name")
-        )
+        # Thousands of villages: a search-as-you-type picker, not a drop-down (registry.picker).
+        self.fields["craft_village"].queryset = CraftVillage.objects.restrict(self.user, Action.VIEW)
+        self.fields["craft_village"].widget = VillagePicker(attrs={"class": "form-control form-control-sm"})
 
     def filter_commune(self, queryset, value):
         # The commune's id first (its own small table), then the establishments by that id: the

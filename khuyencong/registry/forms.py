@@ -7,9 +7,8 @@ from django.utils.translation import gettext_lazy as _
 
 from khuyencong.kernel.money import format_vnd
 from khuyencong.kernel.scoping import Action, user_scope
-from khuyencong.kernel.text import vi_order
 from khuyencong.registry.models import CraftVillage, Establishment, IndustryLine
-from khuyencong.registry.picker import CommunePicker, MultiPicker
+from khuyencong.registry.picker import CommunePicker, MultiPicker, VillagePicker
 from khuyencong.registry.validation import compact_tax_code, establishment_errors
 from khuyencong.tabular import cells
 from khuyencong.territory.models import Commune
@@ -198,7 +197,7 @@ class EstablishmentForm(SectionedFormMixin, CommuneInReachMixin, ScopedModelForm
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["craft_village"].queryset = self.fields["craft_village"].queryset.order_by(vi_order("name"))
+        self.fields["craft_village"].widget = VillagePicker(attrs={"class": "form-control"})  # thousands: no <select>
         self.fields["industry_lines"].queryset = IndustryLine.objects.filter(valid_to__isnull=True)
         self.fields["industry_lines"].required = False
 

@@ -106,6 +106,68 @@ class CommunePicker(forms.TextInput):
         return context
 
 
+# --- Craft villages ------------------------------------------------------------------------------
+#
+# The country has about 5,400 craft villages: as a drop-down they made the establishment list and
+# its edit form render thousands of <option>s on every request. The same search-as-you-type picker
+# as the commune's (the form submits the village's id) asks for a few at a time instead.
+
+
+@dataclass(frozen=True)
+class VillageSuggestion:
+    pk: int
+    label: str  # "Làng nghề mây tre đan Thạch Hà (Xã Thạch Hà, Hà Tĩnh)"
+
+
+def village_label(village) -> str:
+    return f"{village.name} ({village.commune.name}, {village.province.short_name})"
+
+
+def village_suggestions(user, query: str, limit: int = LIMIT) -> list[VillageSuggestion]:
+    """Craft villages the user may see whose name or crafts (without accents) contain every word."""
+    from khuyencong.registry.models import CraftVillage
+
+    words = fold(query[:MAX_QUERY]).split()
+    if not words:
+        return []
+    match = Q()
+    for word in words:
+        match &= Q(folded_name__contains=word) | (Q(pk=int(word)) if word.isdigit() and len(word) < 10 else Q())
+    found = CraftVillage.objects.restrict(user, Action.VIEW).filter(match).select_related("commune", "province")
+    return [VillageSuggestion(v.pk, village_label(v)) for v in found.order_by("folded_name", "pk")[:limit]]
+
+
+class VillageSuggestView(LoginRequiredMixin, View):
+    """GET ?q=…: craft villages for the picker (an HTML fragment)."""
+
+    def get(self, request):
+        query = request.GET.get("q") or next((v for k, v in request.GET.items() if k.endswith("_search")), "")
+        found = village_suggestions(request.user, query) if "\x00" not in query else []
+        context = {"suggestions": found, "query": query.strip(), "limit": LIMIT}
+        return render(request, "registry/widgets/_village_suggestions.html", context)
+
+
+class VillagePicker(CommunePicker):
+    """A hidden village id plus a search box (``registry:craftvillage_suggest``)."""
+
+    template_name = "registry/widgets/village_picker.html"
+
+    def __init__(self, attrs=None):
+        super().__init__("registry:craftvillage_suggest", attrs)
+
+    def get_context(self, name, value, attrs):
+        context = super(CommunePicker, self).get_context(name, value, attrs)
+        text = "" if value is None else str(value).strip()
+        village = None
+        if text.isdigit() and len(text) < 10:
+            from khuyencong.registry.models import CraftVillage
+
+            village = CraftVillage.objects.select_related("commune", "province").filter(pk=int(text)).first()
+        chosen = village_label(village) if village else ""
+        context["widget"].update(url=reverse(self.url_name), code=text, chosen=chosen)
+        return context
+
+
 class MultiPicker(forms.SelectMultiple):
     """A multiple choice as chips plus a search box (``static/kc/multipicker.js``): typing filters
     the options without accents, Enter or a click adds one, × or Backspace removes one. The plain

@@ -14,6 +14,7 @@ urlpatterns = [
         picker.CommuneSuggestView.as_view(model=CraftVillage),
         name="craftvillage_commune_suggest",
     ),
+    path("craft-villages/suggest/", picker.VillageSuggestView.as_view(), name="craftvillage_suggest"),
     path("duplicates/", views.DuplicateQueueView.as_view(), name="duplicate_queue"),
     path(
         "duplicates/<int:pk>/do/<slug:action>/", views.DuplicateActionView.as_view(), name="duplicatecandidate_action"

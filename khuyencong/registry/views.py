@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
 from django.urls import reverse
@@ -8,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from khuyencong.kernel.scoping import can
 from khuyencong.registry import actions, export_columns
 from khuyencong.registry.filters import CraftVillageFilters, EstablishmentFilters
 from khuyencong.registry.forms import CraftVillageForm, EstablishmentForm
@@ -57,8 +59,10 @@ class EstablishmentExportView(EstablishmentListView, ObjectExportView):
     export_columns = export_columns.ESTABLISHMENT_EXPORT_COLUMNS
 
     def rows(self, queryset, columns):
-        queryset = queryset.select_related(*export_columns.RELATED).prefetch_related(*export_columns.PREFETCH)
-        return super().rows(queryset, columns)
+        return super().rows(queryset.select_related(*export_columns.RELATED), columns)
+
+    def prepare_chunk(self, objects):
+        export_columns.attach_line_codes(objects)
 
 
 class EstablishmentDetailView(EstablishmentMixin, ObjectDetailView):
@@ -182,7 +186,10 @@ class DuplicateQueueView(LoginRequiredMixin, View):
     def get(self, request):
         pending = actions.pairs_in_reach(request.user).filter(status=DuplicateCandidate.Status.OPEN)
         page = capped_page(pending.order_by("-score", "pk"), request.GET.get("page"), self.page_size)
-        return render(request, "registry/duplicate_queue.html", {"candidates": page.object_list, "page": page})
+        candidates = list(page.object_list)
+        allowed = actions.decisions_open_to(request.user, candidates)
+        rows = [(c, allowed.get(c.pk, frozenset())) for c in candidates]
+        return render(request, "registry/duplicate_queue.html", {"rows": rows, "page": page})
 
     def post(self, request):
         """The queue's own buttons: ``candidate`` and ``decision`` (dismiss, keep_first, keep_second)."""
@@ -198,6 +205,15 @@ class DuplicateActionView(ObjectActionView):
     model = DuplicateCandidate
     lifecycle = actions.DUPLICATE_REVIEW
     partial_template = "registry/_duplicate_actions.html"
+
+    def post(self, request, *args, **kwargs):
+        # A decision the role does not hold is refused outright (403), before any lookup; reach and
+        # state are the action's to judge.
+        if self.kwargs.get("action") in ("merge", "dismiss") and not can(
+            request.user, self.kwargs["action"], DuplicateCandidate
+        ):
+            raise PermissionDenied
+        return super().post(request, *args, **kwargs)
 
     def get_object(self, action=None):
         try:

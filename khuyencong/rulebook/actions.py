@@ -1,6 +1,6 @@
 """Every write to the rulebook and its legal documents, named for the business event.
 
-Rules are versioned (docs/adr/0005-versioned-rules.md): an administrator adds a new version,
+Rules are versioned (docs/adr/0006-versioned-rules.md): an administrator adds a new version,
 which supersedes the one before it (that one then ends the day before); a version already in
 force is never edited or deleted, only superseded; versions of one series never overlap; every
 version rests on a legal document. Refusals are coded (``ActionRefused`` / ``Invalid``) and

@@ -9,7 +9,7 @@ national rule: DOMAIN.md §4 says local norms come from each province's People's
 and differ from the national ones, and nothing says the national figures apply where a province
 has not legislated. A local lookup without a local rule answers ``no_rule`` with a reason the
 screen shows; a caller that wants the national figure for comparison asks for it explicitly
-(``level=Level.NATIONAL``). See docs/adr/0005-versioned-rules.md.
+(``level=Level.NATIONAL``). See docs/adr/0006-versioned-rules.md.
 
 Provinces. A province before 1/7/2025 is matched through its successor, so a rule set by the
 province of today applies to records of the units merged into it, and a rule set by a legacy

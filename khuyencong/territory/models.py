@@ -11,6 +11,7 @@ import datetime as dt
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -33,7 +34,7 @@ class CityGrade(models.IntegerChoices):
 class InForceQuerySet(models.QuerySet):
     def in_force(self, on: dt.date | None = None):
         """Units in force on ``on`` (today when omitted)."""
-        on = on or dt.date.today()
+        on = on or timezone.localdate()
         return self.filter(
             Q(valid_from__isnull=True) | Q(valid_from__lte=on),
             Q(valid_to__isnull=True) | Q(valid_to__gte=on),

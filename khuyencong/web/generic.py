@@ -305,7 +305,12 @@ class ObjectActionView(ScopedViewMixin, View):
         if request.htmx:
             obj = self.scoped(Action.VIEW).filter(pk=obj.pk).first() or obj
             steps = self.lifecycle.available(obj, request.user) if self.lifecycle else []
-            context = {"object": obj, "steps": steps, "action_url_name": self.url_name("action")}
+            context = {
+                "object": obj,
+                "steps": steps,
+                "allowed": {step.action for step in steps},
+                "action_url_name": self.url_name("action"),
+            }
             return render(request, self.partial_template, context)
         if result is None:
             return HttpResponseRedirect(self.refused_url(obj, action))

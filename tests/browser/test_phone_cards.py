@@ -10,12 +10,21 @@ from tests.browser.test_login_journey import log_in
 pytestmark = pytest.mark.browser
 
 
-def test_a_list_on_a_phone_is_cards_with_labels_and_no_sideways_scroll(browser, live_url):
-    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="vi-VN")
+OVERFLOW = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+
+
+def phone(browser):
+    return browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, locale="vi-VN")
+
+
+@pytest.mark.parametrize("path", ["/org-units/", "/users/"])
+def test_a_list_on_a_phone_is_cards_with_labels_and_no_sideways_scroll(browser, live_url, path):
+    context = phone(browser)
     page = context.new_page()
     try:
         log_in(page, live_url, "admin")
-        page.goto(f"{live_url}/org-units/")
+        page.goto(f"{live_url}{path}")
+        assert page.evaluate(OVERFLOW) <= 1
         table = page.locator("#results")
         assert table.locator("tbody tr").count() > 1
         # The table fits its card: no inner sideways scrolling either.
@@ -45,14 +54,66 @@ def test_a_list_on_a_phone_is_cards_with_labels_and_no_sideways_scroll(browser, 
         context.close()
 
 
-def test_a_list_on_a_desktop_stays_a_table(browser, live_url):
+@pytest.mark.parametrize("path", ["/org-units/", "/users/"])
+def test_a_list_on_a_desktop_stays_a_table(browser, live_url, path):
     context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
     page = context.new_page()
     try:
         log_in(page, live_url, "admin")
-        page.goto(f"{live_url}/org-units/")
+        page.goto(f"{live_url}{path}")
         assert page.locator("#results thead").is_visible()
         display = page.evaluate("() => getComputedStyle(document.querySelector('#results tbody tr')).display")
         assert display == "table-row"
+    finally:
+        context.close()
+
+
+def _add_twice(page, live_url, name: str) -> None:
+    """The same establishment entered twice through the form: the pair joins the review queue."""
+    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    for _ in range(2):
+        form = {"csrfmiddlewaretoken": token, "name": name, "legal_form": "household", "commune": "18562",
+                "status": "active"}  # fmt: skip
+        response = page.request.post(f"{live_url}/establishments/new/", form=form, max_redirects=0)
+        assert response.status == 302, response.text()[:500]
+
+
+def test_the_duplicate_queue_on_a_phone_is_one_card_per_record(browser, live_url):
+    context = phone(browser)
+    page = context.new_page()
+    try:
+        log_in(page, live_url, "hatinh.chuyenvien")
+        page.wait_for_url(lambda url: "/accounts/login" not in url)
+        _add_twice(page, live_url, "Cơ sở nón lá thử thẻ điện thoại")
+        page.goto(f"{live_url}/establishments/duplicates/")
+        assert page.evaluate(OVERFLOW) <= 1
+        pair = page.locator(".kc-dup", has_text="Cơ sở nón lá thử thẻ điện thoại").first
+        sides = pair.locator(".kc-dup-side")
+        assert sides.count() == 2
+        labels = [sides.nth(i).locator(".kc-dup-side-label").inner_text() for i in range(2)]
+        assert labels == ["Hồ sơ bên trái", "Hồ sơ bên phải"]  # the buttons' "left"/"right" still make sense
+        first, second = (sides.nth(i).bounding_box() for i in range(2))
+        assert second["y"] >= first["y"] + first["height"] - 1  # stacked, one card per record
+        assert page.evaluate("(el) => getComputedStyle(el).borderTopStyle", sides.first.element_handle()) == "solid"
+        card = pair.bounding_box()
+        for button in pair.locator(".card-footer .btn").all():
+            box = button.bounding_box()
+            assert box["x"] >= card["x"] - 1 and box["x"] + box["width"] <= card["x"] + card["width"] + 1
+    finally:
+        context.close()
+
+
+def test_the_duplicate_queue_on_a_desktop_keeps_the_records_side_by_side(browser, live_url):
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    try:
+        log_in(page, live_url, "hatinh.chuyenvien")
+        page.wait_for_url(lambda url: "/accounts/login" not in url)
+        _add_twice(page, live_url, "Cơ sở chiếu cói thử màn hình rộng")
+        page.goto(f"{live_url}/establishments/duplicates/")
+        sides = page.locator(".kc-dup", has_text="Cơ sở chiếu cói thử màn hình rộng").first.locator(".kc-dup-side")
+        first, second = (sides.nth(i).bounding_box() for i in range(2))
+        assert abs(first["y"] - second["y"]) <= 1 and second["x"] > first["x"]
+        assert not sides.first.locator(".kc-dup-side-label").is_visible()
     finally:
         context.close()

@@ -4,6 +4,8 @@ count, the statement time limit, the duplicate queue without a semi-join for nat
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.db import connection
 from django.db.models.expressions import RawSQL
@@ -119,3 +121,36 @@ def test_a_national_duplicate_queue_needs_no_semi_join(agency_officer, hatinh_of
     provincial = str(actions.pairs_in_reach(hatinh_officer).query)
     assert "IN (SELECT" not in national and "IN (SELECT" in provincial
     assert actions.pairs_in_reach(agency_officer).count() == actions.pairs_in_reach(hatinh_officer).count() == 1
+
+
+def test_filter_choices_are_read_once_and_follow_a_change(client_for, agency_officer):
+    from khuyencong.registry.models import IndustryLine
+
+    client = client_for(agency_officer)
+    client.get(reverse(LIST))  # fills the caches
+    with CaptureQueriesContext(connection) as queries:
+        body = client.get(reverse(LIST)).content.decode()
+    assert not [q for q in queries if re.search(r"FROM \"(territory_province|registry_industryline)\"", q["sql"])]
+    assert "Hà Tĩnh" in body and "Ngành mới thêm" not in body
+    IndustryLine.objects.create(code="9999", name="Ngành mới thêm")
+    assert "Ngành mới thêm" in client.get(reverse(LIST)).content.decode()
+
+
+def test_craft_villages_are_picked_by_name_not_listed(client_for, hatinh_officer):
+    from tests.registry.factories import make_village
+
+    village = make_village(name="Làng nghề nón lá Thử Nghiệm")
+    for number in range(30):
+        make_village(name=f"Làng nghề khác {number}")
+    make_establishment(name="Cơ sở trong làng", craft_village=village)
+    make_establishment(name="Cơ sở ngoài làng")
+    client = client_for(hatinh_officer)
+    page = client.get(reverse(LIST)).content.decode()
+    assert "Làng nghề khác 7" not in page  # no <option> per village
+    found = client.get(reverse("registry:craftvillage_suggest"), {"q": "non la thu"}).content.decode()
+    assert f'data-code="{village.pk}"' in found and "Làng nghề khác" not in found
+    body = client.get(reverse(LIST), {"craft_village": village.pk}).content.decode()
+    assert "Cơ sở trong làng" in body and "Cơ sở ngoài làng" not in body
+    assert "Làng nghề nón lá Thử Nghiệm" in body  # the picker shows the chosen village's name
+    form = client.get(reverse("registry:establishment_add")).content.decode()
+    assert "Làng nghề khác 7" not in form and 'name="craft_village_search"' in form
