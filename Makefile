@@ -10,12 +10,13 @@ PY := $(BIN)/python
 PG_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help run dev test venv install install-test lint typecheck checks catalogue test-sqlite test-postgres test-browser messages bench clean
+.PHONY: help run dev test venv install install-test lint typecheck checks catalogue test-sqlite test-postgres test-browser messages bench load clean
 
 help:
 	@echo "make run    - install, migrate, load demo data, serve on http://127.0.0.1:8000 (DEBUG off)"
 	@echo "make dev    - the same with Django's development server and DEBUG on"
 	@echo "make test   - lint, checks, the whole suite on SQLite and PostgreSQL, browser journeys"
+	@echo "make load   - about two minutes of concurrent users on loopback (docs/quality.md)"
 
 $(PY):
 	@test -n "$(PYTHON)" || { echo "No Python >= 3.12 found" >&2; exit 1; }
@@ -93,6 +94,12 @@ messages: install-test
 
 bench: install-test
 	$(PY) bench/run.py
+
+# Not part of `make test`: about two minutes of load on loopback (docs/quality.md). LOAD_ARGS passes
+# options, e.g. make load LOAD_ARGS="--users 100 --scale national".
+load: install-test
+	scripts/ensure-postgres.sh
+	$(PY) scripts/load/run.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3* var/static

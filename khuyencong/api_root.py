@@ -40,8 +40,8 @@ def build_api() -> NinjaAPI:
     api.add_router("/org-units", organisation_router)
     api.add_router("/geo", territory_router)
     api.add_router("/", registry_router)
-    api.add_router("/", planning_router)
     api.add_router("/", rulebook_router)
+    api.add_router("/", planning_router)
     return api
 
 

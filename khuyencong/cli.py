@@ -14,6 +14,7 @@ COMMANDS = {
     "worker": ("run_huey", "run the background job worker"),
     "migrate": ("kc_setup", "apply migrations and load reference data"),
     "demo": ("kc_demo", "load demo data and print the demo accounts"),
+    "gen-data": ("kc_gen_data", "synthetic data at a scale (demo/benchmark databases only)"),
     "createuser": ("kc_createuser", "create a user with a role"),
     "token": ("kc_token", "issue, list or revoke API tokens"),
     "import": ("import_establishments", "import establishments from .xlsx/.csv (dry run unless --commit)"),

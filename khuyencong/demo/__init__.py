@@ -19,12 +19,12 @@ def load_all(*, establishments: int | None = None) -> dict:
     accounts = load_demo()
     registry = load_registry(establishments=establishments)
     own = load_own_record()  # even for an empty registry: the establishment account's own record
-    rulebook = load_rulebook()
     planning = load_planning()
+    rulebook = load_rulebook()
     return {
         "accounts": accounts,
         "registry": registry,
         "own_record": own.name if own else None,
-        "rulebook": rulebook,
         "planning": planning,
+        "rulebook": rulebook,
     }

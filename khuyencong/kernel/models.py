@@ -58,3 +58,28 @@ class SortKeyField(models.CharField):
         if connection.vendor == "postgresql":
             params["collation"] = "C"
         return params
+
+
+class DatabaseMark(models.Model):
+    """Says that this database holds demo or benchmark data, so synthetic data may be written to it
+    (``khuyencong gen-data`` refuses any database without this row). One row at most; ``khuyencong
+    demo`` marks its database, ``gen-data --mark-database`` marks an empty one. It travels with a
+    backup, so a restored copy of a benchmark database stays one."""
+
+    class Kind(models.TextChoices):
+        DEMO = "demo", _("demo data")
+        BENCHMARK = "benchmark", _("benchmark data")
+
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    marked_at = models.DateTimeField(_("marked"), default=timezone.now)
+    last_generated = models.DateTimeField(_("last generated"), null=True, blank=True)
+    last_scale = models.CharField(_("last scale"), max_length=20, blank=True)
+    last_seed = models.IntegerField(_("last seed"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("database mark")
+        verbose_name_plural = _("database marks")
+
+    def __str__(self) -> str:
+        return self.kind

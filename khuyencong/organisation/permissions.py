@@ -52,6 +52,20 @@ USER_MANAGEMENT = frozenset(
 # Deciding a duplicate candidate: "change" (kept for the existing pages) or the named decisions.
 DUPLICATE_DECISIONS = frozenset({VIEW, CHANGE, "merge", "dismiss"})
 
+# Legal documents and the rulebook: public law, read by every role, nationwide (the selectors do
+# not restrict reads by reach). Writing is a named action by jurisdiction: ``write_national`` for
+# national texts and rules (system administrators, the Agency's leadership), ``write_local`` for a
+# province's own resolution and norms (its provincial leadership, within the reach of the unit
+# the role is bound to; system administrators everywhere). A provincial leader cannot write a
+# national rule and the Agency cannot write a province's norms.
+WRITE_NATIONAL, WRITE_LOCAL = "write_national", "write_local"
+RULEBOOK_RECORDS: dict[str, frozenset[str]] = {
+    **dict.fromkeys(R.values, READ_EXPORT),
+    R.SYSTEM_ADMIN: READ_EXPORT | {WRITE_NATIONAL, WRITE_LOCAL},
+    R.AGENCY_LEADER: READ_EXPORT | {WRITE_NATIONAL},
+    R.PROVINCIAL_LEADER: READ_EXPORT | {WRITE_LOCAL},
+}
+
 # Programmes and annual plans: the agency keeps the national ones, each province its local ones
 # (reach decides which); every planning reader reads the national ones (``scope_shared_rows``).
 # Closing a plan is the officers'; approving a version (with its decision) the leaders'.
@@ -78,19 +92,6 @@ PLAN_VERSIONS: dict[str, frozenset[str]] = {
     R.IMPLEMENTER: READ,
     R.INSPECTOR: READ_EXPORT,
     R.VIEWER: READ,
-}
-# Legal documents and the rulebook: public law, read by every role, nationwide (the selectors do
-# not restrict reads by reach). Writing is a named action by jurisdiction: ``write_national`` for
-# national texts and rules (system administrators, the Agency's leadership), ``write_local`` for a
-# province's own resolution and norms (its provincial leadership, within the reach of the unit
-# the role is bound to; system administrators everywhere). A provincial leader cannot write a
-# national rule and the Agency cannot write a province's norms.
-WRITE_NATIONAL, WRITE_LOCAL = "write_national", "write_local"
-RULEBOOK_RECORDS: dict[str, frozenset[str]] = {
-    **dict.fromkeys(R.values, READ_EXPORT),
-    R.SYSTEM_ADMIN: READ_EXPORT | {WRITE_NATIONAL, WRITE_LOCAL},
-    R.AGENCY_LEADER: READ_EXPORT | {WRITE_NATIONAL},
-    R.PROVINCIAL_LEADER: READ_EXPORT | {WRITE_LOCAL},
 }
 
 PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
@@ -129,18 +130,27 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
         R.AGENCY_OFFICER: DUPLICATE_DECISIONS,
         R.PROVINCIAL_OFFICER: DUPLICATE_DECISIONS,
     },
-    "planning.programme": PLANS,
-    "planning.annualplan": PLANS,
-    "planning.planversion": PLAN_VERSIONS,
     "rulebook.legaldocument": RULEBOOK_RECORDS,
     "rulebook.activitycontent": dict.fromkeys(R.values, READ),
     "rulebook.spendingnorm": RULEBOOK_RECORDS,
     "rulebook.advancerule": RULEBOOK_RECORDS,
     "rulebook.dossierlist": RULEBOOK_RECORDS,
     "rulebook.deadlinerule": RULEBOOK_RECORDS,
+    "planning.programme": PLANS,
+    "planning.annualplan": PLANS,
+    "planning.planversion": PLAN_VERSIONS,
     "jobs.job": {
         R.SYSTEM_ADMIN: READ,
     },
+}
+
+
+# Resources whose rows are linked to org units for some roles only: the other roles reach them by
+# place alone, and the org-unit part of their reach is left out of the query (a provincial list
+# keeps its ordered index scan instead of an OR over two indexes and a sort).
+ORG_UNIT_REACH: dict[str, frozenset[str]] = {
+    # Establishment.org_unit: the unit an establishment's own account acts for.
+    "registry.establishment": frozenset({R.ESTABLISHMENT}),
 }
 
 

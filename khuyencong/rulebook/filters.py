@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.db.models import Q
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from khuyencong.kernel.filters import FilterSpec, ReferenceField, YesNoField
@@ -32,7 +33,7 @@ class VnDateField(forms.DateField):
 
 class LegalDocumentFilters(FilterSpec):
     doc_type = forms.ChoiceField(label=_("Document type"), choices=[("", _("All types")), *LegalDocument.Type.choices])
-    field = forms.ChoiceField(label=_("Field"), choices=[("", _("All fields")), *LegalDocument.Field.choices])
+    field = forms.ChoiceField(label=_("Subject area"), choices=[("", _("All fields")), *LegalDocument.Field.choices])
     year = forms.IntegerField(label=_("Year"), min_value=1945, max_value=2100)
     to_confirm = YesNoField(label=_("Still to confirm"))
 
@@ -43,6 +44,14 @@ class LegalDocumentFilters(FilterSpec):
     def filter_year(self, queryset, value):
         """The year it was issued, or took effect when the issue date is not known."""
         return queryset.filter(Q(issued_on__year=value) | Q(issued_on__isnull=True, effective_from__year=value))
+
+    def order(self, queryset):
+        # Newest first by the date the text is known by (issued, else in force), the same on SQLite
+        # and PostgreSQL (which would put undated texts first in a descending sort).
+        if self.sort or (self.query and self.search_sort):
+            return super().order(queryset)
+        known = Coalesce("issued_on", "effective_from")
+        return queryset.order_by(known.desc(nulls_last=True), "number", "pk")
 
     def filter_to_confirm(self, queryset, value):
         return queryset.exclude(to_confirm="") if value else queryset.filter(to_confirm="")

@@ -104,6 +104,13 @@ class RuleVersionForm(forms.ModelForm):
             self.fields["contents"].widget = forms.CheckboxSelectMultiple()
             self.fields["contents"].choices = [(c.pk, str(c)) for c in self.fields["contents"].queryset]
             self.fields["contents"].help_text = _("None: the rule applies to every content.")
+        for field in self.fields.values():
+            if isinstance(field, forms.DecimalField):
+                # Typed the Vietnamese way (1,5), shown without trailing zeros (30, not 30.00).
+                field.localize = True
+                field.widget.is_localized = True
+                field.widget.input_type = "text"
+                field.widget.attrs["inputmode"] = "decimal"
         if "applies_to_provinces" in self.fields:
             self.fields["applies_to_provinces"].queryset = Province.objects.current().order_by(vi_order("short_name"))
         _style(self)

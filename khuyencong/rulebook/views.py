@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
@@ -17,7 +18,7 @@ from django.views import View
 
 from khuyencong.kernel.audit import log_access
 from khuyencong.kernel.lifecycle import ActionRefused
-from khuyencong.kernel.scoping import Action, can
+from khuyencong.kernel.scoping import Action, can, restrict
 from khuyencong.organisation.permissions import WRITE_LOCAL, WRITE_NATIONAL
 from khuyencong.rulebook import actions
 from khuyencong.rulebook.filters import KIND_CHOICES, LegalDocumentFilters, RuleFilters
@@ -91,7 +92,7 @@ class LegalDocumentExportView(LegalDocumentListView, ObjectExportView):
     export_columns = [
         *LegalDocumentListView.columns,
         Column("signer", gettext_lazy("Signer")),
-        Column("get_field_display", gettext_lazy("Field")),
+        Column("get_field_display", gettext_lazy("Subject area")),
         Column("province", gettext_lazy("Province")),
         Column("replaces", gettext_lazy("Replaces")),
         Column("summary", gettext_lazy("Summary")),
@@ -109,7 +110,7 @@ class LegalDocumentDetailView(LegalDocumentMixin, ObjectDetailView):
         Column("issued_on", gettext_lazy("Issue date"), filter="vndate"),
         Column("effective_from", gettext_lazy("Effective from"), filter="vndate"),
         Column("expires_on", gettext_lazy("Expiry date"), filter="vndate"),
-        Column("get_field_display", gettext_lazy("Field")),
+        Column("get_field_display", gettext_lazy("Subject area")),
         Column("province", gettext_lazy("Province")),
         Column("summary", gettext_lazy("Summary")),
     ]
@@ -128,6 +129,9 @@ class LegalDocumentDetailView(LegalDocumentMixin, ObjectDetailView):
             "amends": list(obj.amends.all()),
             "amended_by": list(obj.amended_by.all()),
             "contents": list(obj.activity_contents.order_by("number")),
+            # Programmes and plan versions approved by this text, each within the reader's reach.
+            "programmes": list(restrict(obj.programmes.all(), request.user, Action.VIEW)),
+            "plan_versions": list(restrict(obj.plan_versions.select_related("plan"), request.user, Action.VIEW)),
         }
         return render(request, self.template_name, context)
 
@@ -296,6 +300,9 @@ class RuleVersionEditView(LoginRequiredMixin, View):
             name: getattr(source, name) for name in actions.COMMON_FIELDS | actions.RULE_FIELDS[kind_name(model)]
         }
         initial |= {"effective_from": None, "effective_to": None, "legal_document": None}
+        for name, value in initial.items():
+            if isinstance(value, Decimal):  # 30.00 -> 30, 1.50 -> 1,5 on the form
+                initial[name] = int(value) if value == value.to_integral_value() else value.normalize()
         if hasattr(source, "contents"):
             initial["contents"] = list(source.contents.values_list("pk", flat=True))
         return initial

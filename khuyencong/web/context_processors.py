@@ -10,20 +10,23 @@ from khuyencong.kernel.scoping import Action, can, user_scope
 # An establishment's own account reads its record with this action (registry.selectors.VIEW_OWN).
 VIEW_OWN = "view_own"
 
-# (label, url name, resource that must be viewable, or None for every signed-in user)
+# (label, url name, resource that must be viewable, or None for every signed-in user, group)
+# Entries of a group sit under one drop-down; a group with a single entry the user may see is a
+# plain link, so the bar stays on one line on an office screen.
+REGISTRY, PLANNING, LAW, ADMIN = _("Establishments & villages"), _("Planning"), _("Law & rules"), _("Administration")
 MENU = [
-    (_("Home"), "home", None),
-    (_("My establishment"), "registry:own_establishment", ("registry.establishment", VIEW_OWN)),
-    (_("Establishments"), "registry:establishment_list", "registry.establishment"),
-    (_("Craft villages"), "registry:craftvillage_list", "registry.craftvillage"),
-    (_("Programmes"), "planning:programme_list", "planning.programme"),
-    (_("Annual plans"), "planning:annualplan_list", "planning.annualplan"),
-    (_("Legal documents"), "rulebook:legaldocument_list", "rulebook.legaldocument"),
-    (_("Rulebook"), "rulebook:rulebook", "rulebook.spendingnorm"),
-    (_("Org units"), "organisation:orgunit_list", "organisation.orgunit"),
-    (_("Users"), "users:user_list", "accounts.user"),
-    (_("Jobs"), "jobs:job_list", None),
-    (_("Change log"), "audit:objectchange_list", "audit.objectchange"),
+    (_("Home"), "home", None, None),
+    (_("My establishment"), "registry:own_establishment", ("registry.establishment", VIEW_OWN), None),
+    (_("Establishments"), "registry:establishment_list", "registry.establishment", REGISTRY),
+    (_("Craft villages"), "registry:craftvillage_list", "registry.craftvillage", REGISTRY),
+    (_("Programmes"), "planning:programme_list", "planning.programme", PLANNING),
+    (_("Annual plans"), "planning:annualplan_list", "planning.annualplan", PLANNING),
+    (_("Legal documents"), "rulebook:legaldocument_list", "rulebook.legaldocument", LAW),
+    (_("Rulebook"), "rulebook:rulebook", "rulebook.spendingnorm", LAW),
+    (_("Org units"), "organisation:orgunit_list", "organisation.orgunit", ADMIN),
+    (_("Users"), "users:user_list", "accounts.user", ADMIN),
+    (_("Jobs"), "jobs:job_list", None, ADMIN),
+    (_("Change log"), "audit:objectchange_list", "audit.objectchange", ADMIN),
 ]
 # The API documentation is for developers: it sits in the user menu, not here.
 
@@ -43,8 +46,8 @@ def navigation(request):
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
     items = [
-        {"label": label, "url": reverse(url_name), "active": False}
-        for label, url_name, resource in MENU
+        {"label": label, "url": reverse(url_name), "active": False, "group": group}
+        for label, url_name, resource, group in MENU
         if _shown(user, resource)
     ]
     # One entry is active: the one whose address is the longest prefix of the page's
@@ -56,4 +59,24 @@ def navigation(request):
     ]
     if matches:
         max(matches, key=lambda item: len(item["url"]))["active"] = True
-    return {"nav_items": items}
+    return {"nav_items": items, "nav_entries": _grouped(items)}
+
+
+def _grouped(items: list[dict]) -> list[dict]:
+    """The bar's entries: a link, or a drop-down holding a group's links (in MENU order)."""
+    entries: list[dict] = []
+    groups: dict[str, dict] = {}
+    for item in items:
+        group = item["group"]
+        if group is None:
+            entries.append(item)
+        elif group in groups:
+            groups[group]["children"].append(item)
+        else:
+            groups[group] = {"label": group, "children": [item]}
+            entries.append(groups[group])
+    for entry in entries:
+        children = entry.get("children")
+        if children is not None:
+            entry["active"] = any(child["active"] for child in children)
+    return [entry["children"][0] if len(entry.get("children", ())) == 1 else entry for entry in entries]

@@ -28,7 +28,7 @@ from tests.registry.factories import commune_of, make_establishment, make_villag
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES_PER_OPERATION = 3  # per role, operation and mode: 5 roles x ~15 operations x 2 modes x 3 ≈ 450 requests
+EXAMPLES_PER_OPERATION = 2  # per role, operation and mode: 5 roles x 31 operations x 2 modes x 2 = 620 requests
 
 
 def one_error_shape(ctx, response, case):

@@ -12,6 +12,8 @@ EXEMPT = {
     "audit.accesslog": "the access log",
     # Operational record of background work; its start and result are logged as access rows.
     "jobs.job": "operational record, not business data",
+    # Says a database holds demo or benchmark data (khuyencong gen-data); written by commands, not users.
+    "kernel.databasemark": "operational marker of a demo or benchmark database",
     # Reference data generated from the legal resolutions and loaded in bulk by `khuyencong migrate`
     # (13,000+ communes); a change comes as a new data release reviewed in git, not as an edit.
     "territory.region": "reference data versioned in git",

@@ -18,6 +18,8 @@ def test_provincial_officer_logs_in_sees_vietnamese_navigation_and_logs_out(page
 
     nav = page.locator("#main-nav")
     expect(nav.get_by_role("link", name="Trang chủ")).to_be_visible()
+    expect(nav.get_by_role("link", name="Đơn vị")).to_be_hidden()  # inside the "Quản trị" drop-down
+    nav.get_by_role("button", name="Quản trị").click()
     expect(nav.get_by_role("link", name="Đơn vị")).to_be_visible()
     expect(nav.get_by_role("link", name="Nhật ký thay đổi")).to_have_count(0)  # not for this role
     expect(page.locator("#my-roles")).to_contain_text("Sở Công Thương tỉnh Hà Tĩnh")

@@ -68,9 +68,20 @@ def test_a_list_on_a_desktop_stays_a_table(browser, live_url, path):
         context.close()
 
 
+def _token(page) -> str:
+    return next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+
+
+def _dismiss(page, live_url, pair) -> None:
+    """Leave the queue as it was for the other journeys sharing the server."""
+    pk = pair.get_attribute("id").removeprefix("candidate-")
+    form = {"csrfmiddlewaretoken": _token(page), "comment": "thử giao diện"}
+    assert page.request.post(f"{live_url}/establishments/duplicates/{pk}/do/dismiss/", form=form).ok
+
+
 def _add_twice(page, live_url, name: str) -> None:
     """The same establishment entered twice through the form: the pair joins the review queue."""
-    token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
+    token = _token(page)
     for _ in range(2):
         form = {"csrfmiddlewaretoken": token, "name": name, "legal_form": "household", "commune": "18562",
                 "status": "active"}  # fmt: skip
@@ -84,10 +95,10 @@ def test_the_duplicate_queue_on_a_phone_is_one_card_per_record(browser, live_url
     try:
         log_in(page, live_url, "hatinh.chuyenvien")
         page.wait_for_url(lambda url: "/accounts/login" not in url)
-        _add_twice(page, live_url, "Cơ sở nón lá thử thẻ điện thoại")
+        _add_twice(page, live_url, "Cơ sở gốm thử thẻ điện thoại")
         page.goto(f"{live_url}/establishments/duplicates/")
         assert page.evaluate(OVERFLOW) <= 1
-        pair = page.locator(".kc-dup", has_text="Cơ sở nón lá thử thẻ điện thoại").first
+        pair = page.locator(".kc-dup", has_text="Cơ sở gốm thử thẻ điện thoại").first
         sides = pair.locator(".kc-dup-side")
         assert sides.count() == 2
         labels = [sides.nth(i).locator(".kc-dup-side-label").inner_text() for i in range(2)]
@@ -99,6 +110,7 @@ def test_the_duplicate_queue_on_a_phone_is_one_card_per_record(browser, live_url
         for button in pair.locator(".card-footer .btn").all():
             box = button.bounding_box()
             assert box["x"] >= card["x"] - 1 and box["x"] + box["width"] <= card["x"] + card["width"] + 1
+        _dismiss(page, live_url, pair)
     finally:
         context.close()
 
@@ -109,11 +121,13 @@ def test_the_duplicate_queue_on_a_desktop_keeps_the_records_side_by_side(browser
     try:
         log_in(page, live_url, "hatinh.chuyenvien")
         page.wait_for_url(lambda url: "/accounts/login" not in url)
-        _add_twice(page, live_url, "Cơ sở chiếu cói thử màn hình rộng")
+        _add_twice(page, live_url, "Cơ sở đúc đồng thử màn hình rộng")
         page.goto(f"{live_url}/establishments/duplicates/")
-        sides = page.locator(".kc-dup", has_text="Cơ sở chiếu cói thử màn hình rộng").first.locator(".kc-dup-side")
+        pair = page.locator(".kc-dup", has_text="Cơ sở đúc đồng thử màn hình rộng").first
+        sides = pair.locator(".kc-dup-side")
         first, second = (sides.nth(i).bounding_box() for i in range(2))
         assert abs(first["y"] - second["y"]) <= 1 and second["x"] > first["x"]
         assert not sides.first.locator(".kc-dup-side-label").is_visible()
+        _dismiss(page, live_url, pair)
     finally:
         context.close()

@@ -50,11 +50,10 @@ def names_in(response) -> list[str]:
 
 def test_file_records_the_reach_it_was_made_under(client_for, hatinh_officer, agency_officer, export_job):
     job = export_job(client_for(hatinh_officer))
-    unit = OrgUnit.objects.get(code="SCT-42")
-    # Establishments are scoped by province, and by the unit of an establishment's own account
-    # (Establishment.org_unit): the officer's unit and its sub-units are recorded too.
-    units = sorted(unit.descendants().values_list("pk", flat=True))
-    assert job.scope == {"provinces": [unit.province_id], "org_units": units}
+    ha_tinh = OrgUnit.objects.get(code="SCT-42").province_id
+    # Establishments are scoped by province; only an establishment's own account reaches one by
+    # its org unit (organisation.permissions.ORG_UNIT_REACH).
+    assert job.scope == {"provinces": [ha_tinh], "org_units": []}
     assert export_job(client_for(agency_officer)).scope == {"everywhere": True}
 
 

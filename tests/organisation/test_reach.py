@@ -73,7 +73,10 @@ def test_each_role_gets_its_actions_and_the_reach_of_its_unit(django_user_model,
     else:
         assert not scope.everywhere
         assert scope.province_ids == {province(code).pk for code in provinces}
-        assert scope.org_unit_ids == subtree(unit_code)
+        # Establishments are reached by place (only an establishment's own account reaches one
+        # through its unit: permissions.ORG_UNIT_REACH); the unit's subtree reaches org units.
+        assert scope.org_unit_ids == frozenset()
+        assert user_scope(user, "view", ORG_UNIT).org_unit_ids == subtree(unit_code)
 
 
 def test_regional_officer_reaches_the_provinces_of_the_centres_region(django_user_model):

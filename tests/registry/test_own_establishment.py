@@ -215,3 +215,16 @@ def test_the_history_names_industry_lines_and_the_account_unit(records, vietname
     assert ("Ngành nghề", "—", str(line)) in rows
     assert ("Đơn vị của tài khoản cơ sở", "—", "Cơ sở gắn vai trò") in rows
     assert all(label != "Province" for label, _before, _after in rows)
+
+
+def test_only_the_establishment_role_reaches_records_through_org_units(records, hatinh_officer, person_in_role):
+    """A province's officers reach its records by place alone: their query has no org-unit branch
+    (which would cost the provincial list its ordered index scan)."""
+    from khuyencong.kernel.scoping import restrict, user_scope
+
+    scope = user_scope(hatinh_officer, "view", Establishment)
+    assert scope.province_ids and not scope.org_unit_ids
+    where = str(restrict(Establishment.objects.all(), hatinh_officer, "view").query).split(" WHERE ")[1]
+    assert "org_unit_id" not in where
+    owner_scope = user_scope(person_in_role(CASES[9]), "view_own", Establishment)
+    assert owner_scope.org_unit_ids == {records["own"].org_unit_id} and not owner_scope.province_ids

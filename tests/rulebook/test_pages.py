@@ -129,3 +129,12 @@ def test_a_version_in_force_offers_no_correction(client_for, admin_user):
     assert rule.amount_cap == 300_000_000
     delete = pages.post(reverse("rulebook:rule_delete", args=["norm", rule.pk]))
     assert delete.status_code == 302 and SpendingNorm.objects.filter(pk=rule.pk).exists()
+
+
+def test_legal_documents_newest_first_and_undated_last(client_for, hatinh_officer):
+    body = client_for(hatinh_officer).get(reverse("rulebook:legaldocument_list")).content.decode()
+    numbers = [chunk.split("<")[0] for chunk in body.split('class="kc-row-link" href="')[1:]]
+    numbers = [n.split(">", 1)[1] for n in numbers]
+    assert numbers[0] == "23/2025/NQ-HĐND"  # in force 1/1/2026, the latest known date
+    assert numbers.index("20/CT-BCT") < numbers.index("45/2012/NĐ-CP")
+    assert numbers[-1] in {"2990/BCT-CTĐP", "17/2018/TT-BCT", "08/2024/NQ-HĐND"}  # no date known

@@ -24,6 +24,11 @@ def _nav(body: str) -> str:
     return body.split('id="main-nav"', 1)[1].split("</ul>", 1)[0]
 
 
+def _active(body: str) -> list[str]:
+    """The addresses marked as the current page in the bar (a link or a drop-down entry)."""
+    return re.findall(r'<a class="(?:nav-link|dropdown-item active)" href="([^"]+)" aria-current="page"', _nav(body))
+
+
 def test_skip_link_main_landmark_brand_and_favicon(client_for, hatinh_officer):
     body = client_for(hatinh_officer).get("/").content.decode()
     assert re.search(r'<a class="kc-skip-link" href="#main">Bỏ qua, đến nội dung chính</a>', body)
@@ -47,10 +52,10 @@ def test_login_page_says_what_the_system_is(client):
 
 def test_craft_village_pages_highlight_one_menu_entry(client_for, hatinh_officer):
     body = client_for(hatinh_officer).get(reverse("registry:craftvillage_list")).content.decode()
-    active = re.findall(r'<li class="nav-item active"><a class="nav-link" href="([^"]+)"', _nav(body))
+    active = _active(body)
     assert active == [reverse("registry:craftvillage_list")]
     body = client_for(hatinh_officer).get(reverse("registry:establishment_list")).content.decode()
-    active = re.findall(r'<li class="nav-item active"><a class="nav-link" href="([^"]+)"', _nav(body))
+    active = _active(body)
     assert active == [reverse("registry:establishment_list")]
 
 
@@ -173,3 +178,16 @@ def test_admin_speaks_for_the_system_not_for_django(client_for, admin_user):
     body = client_for(admin_user).get("/admin/").content.decode()
     assert "Quản trị hệ thống khuyến công" in body
     assert "Django" not in body.split("<body", 1)[1].split("</header>", 1)[0]
+
+
+def test_menu_groups_entries_under_drop_downs_and_marks_the_group_of_the_page(client_for, hatinh_officer):
+    body = client_for(hatinh_officer).get(reverse("registry:craftvillage_list")).content.decode()
+    nav = _nav(body)
+    toggles = re.findall(
+        r'<li class="nav-item dropdown( active)?">\s*<a class="nav-link dropdown-toggle"[^>]*>([^<]+)</a>', nav
+    )
+    labels = [label for _active_class, label in toggles]
+    assert "Cơ sở, làng nghề" in labels and "Quản trị" in labels
+    assert [label for active, label in toggles if active] == ["Cơ sở, làng nghề"]
+    # Every entry is still one click from its drop-down, in the bar's order.
+    assert nav.index(reverse("registry:establishment_list")) < nav.index(reverse("registry:craftvillage_list"))

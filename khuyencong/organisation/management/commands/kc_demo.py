@@ -14,8 +14,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         from khuyencong.demo import load_all
+        from khuyencong.demo.generate import mark_database
 
         with acting_as(None):
+            mark_database("demo", note="khuyencong demo", require_empty=False)  # gen-data may write here
             loaded = load_all(establishments=options["establishments"])
         summary = loaded["accounts"]
         registry = loaded["registry"]
