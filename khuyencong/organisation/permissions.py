@@ -82,12 +82,12 @@ PLANS: dict[str, frozenset[str]] = {
     R.VIEWER: READ,
 }
 PLAN_VERSIONS: dict[str, frozenset[str]] = {
-    R.SYSTEM_ADMIN: READ_EXPORT | {CHANGE, "approve"},
+    R.SYSTEM_ADMIN: READ_EXPORT | {CHANGE, "approve", "approve_local"},
     R.AGENCY_OFFICER: READ_EXPORT | {CHANGE},
     R.AGENCY_LEADER: READ_EXPORT | {"approve"},
     R.REGIONAL_OFFICER: READ_EXPORT,
     R.PROVINCIAL_OFFICER: READ_EXPORT | {CHANGE},
-    R.PROVINCIAL_LEADER: READ_EXPORT | {"approve"},
+    R.PROVINCIAL_LEADER: READ_EXPORT | {"approve", "approve_local"},
     R.PROVINCIAL_FINANCE: READ,
     R.IMPLEMENTER: READ,
     R.INSPECTOR: READ_EXPORT,

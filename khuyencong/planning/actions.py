@@ -506,6 +506,23 @@ def _plan_open(version: PlanVersion, user) -> ActionRefused | None:
     return None
 
 
+# A province's own plan is approved by the province (its leadership), never by the Agency: the
+# general "approve" reaches every plan of a nationwide role, so a local version also needs this.
+APPROVE_LOCAL = "approve_local"
+
+
+def _approver_of_level(version: PlanVersion, user) -> ActionRefused | None:
+    if version.plan.level != Level.LOCAL:
+        return None
+    if restrict(PlanVersion.objects.filter(pk=version.pk), user, APPROVE_LOCAL).exists():
+        return None
+    return ActionRefused(
+        "wrong_level",
+        _("A province's local plan is approved by that province, not by the Agency."),
+        status=403,
+    )
+
+
 def _lines_sound(version: PlanVersion, user) -> ActionRefused | None:
     lines = list(version.lines.all())
     if not lines:
@@ -531,7 +548,7 @@ VERSION_REVIEW = Lifecycle(
             "approve",
             {PlanVersion.Status.DRAFT},
             PlanVersion.Status.APPROVED,
-            checks=(_plan_open, _lines_sound),
+            checks=(_approver_of_level, _plan_open, _lines_sound),
             needs_decision=True,
             permission="approve",
             label=gettext_lazy("Approve"),

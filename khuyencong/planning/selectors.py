@@ -3,12 +3,13 @@ so scope, search, filters and sort are one."""
 
 from __future__ import annotations
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from khuyencong.kernel.filters import bind
 from khuyencong.kernel.scoping import Action, can, restrict
 from khuyencong.planning.filters import PlanFilters, ProgrammeFilters
 from khuyencong.planning.models import AnnualPlan, PlanVersion, Programme
+from khuyencong.rulebook.models import Level
 
 
 def programmes() -> QuerySet:
@@ -35,4 +36,7 @@ def versions_awaiting_approval(user) -> QuerySet:
     if not can(user, "approve", PlanVersion):
         return PlanVersion.objects.none()
     drafts = PlanVersion.objects.filter(status=PlanVersion.Status.DRAFT, plan__state="open")
-    return restrict(drafts.select_related("plan", "plan__province"), user, "approve").order_by("created_at", "pk")
+    mine = restrict(drafts.select_related("plan", "plan__province"), user, "approve")
+    # Local drafts only for those who approve for their province (actions.APPROVE_LOCAL).
+    local = restrict(drafts.filter(plan__level=Level.LOCAL), user, "approve_local").values("pk")
+    return mine.filter(Q(plan__level=Level.NATIONAL) | Q(pk__in=local)).order_by("created_at", "pk")

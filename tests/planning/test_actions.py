@@ -181,3 +181,23 @@ def test_delete_plan_only_before_approval(hatinh_officer):
     actions.delete_plan(user=hatinh_officer, plan=draft)
     assert not AnnualPlan.objects.filter(pk=draft.pk).exists()
     assert not PlanLine.objects.filter(plan_version__plan=draft.pk).exists()
+
+
+def test_a_local_plan_is_approved_by_its_province_not_by_the_agency(django_user_model, hatinh_officer, leader):
+    from khuyencong.planning.selectors import versions_awaiting_approval
+    from tests.conftest import _user
+
+    agency_leader = _user(django_user_model, "cuc.lanhdao", "agency_leader", "CUC-DMST")
+    plan = _plan(hatinh_officer, 300)
+    version = plan.versions.get()
+    _lines(hatinh_officer, version, [300])
+    assert version not in versions_awaiting_approval(agency_leader)
+    assert actions.VERSION_REVIEW.refusal(version, agency_leader, "approve").code == "wrong_level"
+    with pytest.raises(ActionRefused) as refused:
+        _approve(agency_leader, version)
+    assert refused.value.code == "wrong_level"
+    version.refresh_from_db()
+    assert version.status == "draft" and version.transitions.count() == 0
+    assert version in versions_awaiting_approval(leader)
+    _approve(leader, version)
+    assert PlanVersion.objects.get(pk=version.pk).status == "approved"
