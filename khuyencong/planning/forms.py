@@ -206,3 +206,41 @@ class ApproveForm(StyledForm):
 class CommentForm(StyledForm):
     comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     wide_fields = frozenset({"comment"})
+
+
+class ProgrammeForm(StyledForm):
+    """A programme's own fields; its target indicators are ``TargetFormSet`` beside it."""
+
+    level = forms.ChoiceField(label=_("Level"), choices=Level.choices)
+    name = forms.CharField(label=_("Name"), max_length=300)
+    start_year = forms.IntegerField(label=_("First year"), min_value=2000, max_value=2100)
+    end_year = forms.IntegerField(label=_("Last year"), min_value=2000, max_value=2100)
+    province = forms.ModelChoiceField(label=_("Province"), queryset=Province.objects.none(), required=False,
+                                      help_text=_("Only for a local programme."))  # fmt: skip
+    owner = forms.ModelChoiceField(label=_("Managing unit"), queryset=OrgUnit.objects.none())
+    decision = forms.ModelChoiceField(label=_("Approving decision"), queryset=LegalDocument.objects.none(),
+                                      required=False)  # fmt: skip
+    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    wide_fields = frozenset({"name", "summary"})
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        reach = user_scope(user, Action.ADD, Programme)
+        self.fields["province"].queryset = reach.limit_provinces(Province.objects.current()).order_by(
+            vi_order("short_name")
+        )
+        if not reach.everywhere:  # a province keeps its own local programmes only
+            self.fields["level"].choices = [(Level.LOCAL.value, Level.LOCAL.label)]
+        self.fields["owner"].queryset = _units(user)
+        self.fields["decision"].queryset = LegalDocument.objects.filter(
+            doc_type__in=[LegalDocument.Type.DECISION, LegalDocument.Type.RESOLUTION]
+        ).order_by("-issued_on", "number")
+
+
+class TargetForm(StyledForm):
+    name = forms.CharField(label=_("Indicator"), max_length=300, required=False)
+    unit = forms.CharField(label=_("Unit"), max_length=50, required=False)
+    target_value = forms.IntegerField(label=_("Target value"), min_value=0, required=False)
+
+
+TargetFormSet = forms.formset_factory(TargetForm, extra=3, can_delete=True)

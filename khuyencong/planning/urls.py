@@ -25,5 +25,7 @@ urlpatterns = [
     path("import-template/", views.LinesTemplateView.as_view(), name="lines_template"),
     path("programmes/", views.ProgrammeListView.as_view(), name="programme_list"),
     path("programmes/export/", views.ProgrammeExportView.as_view(), name="programme_export"),
+    path("programmes/new/", views.ProgrammeEditView.as_view(), name="programme_add"),
     path("programmes/<int:pk>/", views.ProgrammeDetailView.as_view(), name="programme_detail"),
+    path("programmes/<int:pk>/edit/", views.ProgrammeEditView.as_view(), name="programme_edit"),
 ]

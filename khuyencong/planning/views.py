@@ -31,6 +31,8 @@ from khuyencong.planning.forms import (
     LineForm,
     PlanCreateForm,
     PlanEditForm,
+    ProgrammeForm,
+    TargetFormSet,
 )
 from khuyencong.planning.models import AnnualPlan, PlanLine, PlanVersion, PlanVersionTransition, Programme
 from khuyencong.planning.selectors import plan_list, plans, programme_list, programmes
@@ -83,6 +85,71 @@ class ProgrammeDetailView(ProgrammeMixin, ObjectDetailView):
             "plans": list(restrict(obj.plans.select_related("province"), user, Action.VIEW).order_by("year", "pk")),
             "decision_pending": obj.decision.to_confirm if obj.decision_id else "",
         }
+
+
+class ProgrammeEditView(LoginRequiredMixin, View):
+    """Create a programme (no ``pk``) or change one in reach, with its target indicators."""
+
+    def programme(self) -> Programme | None:
+        pk = self.kwargs.get("pk")
+        if pk is None:
+            if not can(self.request.user, Action.ADD, Programme):
+                raise PermissionDenied
+            return None
+        obj = restrict(programmes(), self.request.user, Action.VIEW).filter(pk=pk).first()
+        if obj is None:
+            raise Http404
+        if not restrict(Programme.objects.filter(pk=pk), self.request.user, Action.CHANGE).exists():
+            raise PermissionDenied
+        return obj
+
+    def forms(self, obj: Programme | None):
+        data = self.request.POST or None
+        initial = None
+        targets = None
+        if obj is not None:
+            initial = {name: getattr(obj, name) for name in ("level", "name", "start_year", "end_year", "summary")}
+            initial |= {"province": obj.province_id, "owner": obj.owner_id, "decision": obj.decision_id}
+            targets = [
+                {"name": t.name, "unit": t.unit, "target_value": t.target_value}
+                for t in obj.targets.order_by("position")
+            ]
+        form = ProgrammeForm(data, initial=initial, user=self.request.user)
+        formset = TargetFormSet(data, initial=targets, prefix="targets")
+        return form, formset
+
+    def render(self, obj, form, formset):
+        title = _("Edit the programme") if obj else _("New programme")
+        cancel = reverse("planning:programme_detail", args=[obj.pk]) if obj else reverse("planning:programme_list")
+        context = {"form": form, "formset": formset, "title": title, "cancel_url": cancel, "object": obj}
+        return render(self.request, "planning/programme_form.html", context)
+
+    def get(self, request, pk=None):
+        obj = self.programme()
+        return self.render(obj, *self.forms(obj))
+
+    def post(self, request, pk=None):
+        obj = self.programme()
+        form, formset = self.forms(obj)
+        if form.is_valid() and formset.is_valid():
+            data = form.cleaned_data
+            values = dict(data)
+            if values["level"] != Level.LOCAL:
+                values["province"] = None
+            targets = [
+                actions.TargetInput(name=row["name"], unit=row["unit"], target_value=row.get("target_value"))
+                for row in formset.cleaned_data
+                if row and not row.get("DELETE") and (row.get("name") or row.get("unit"))
+            ]
+            try:
+                saved = actions.save_programme(user=request.user, values=values, targets=targets, instance=obj)
+            except ActionRefused as exc:
+                for field, message in exc.errors.items():
+                    form.add_error(field if field in form.fields else None, message)
+            else:
+                messages.success(request, _("Saved “%(obj)s”.") % {"obj": saved})
+                return HttpResponseRedirect(reverse("planning:programme_detail", args=[saved.pk]))
+        return self.render(obj, form, formset)
 
 
 # --- plans ----------------------------------------------------------------------------------
