@@ -122,6 +122,7 @@ class ProgrammeEditView(LoginRequiredMixin, View):
         title = _("Edit the programme") if obj else _("New programme")
         cancel = reverse("planning:programme_detail", args=[obj.pk]) if obj else reverse("planning:programme_list")
         context = {"form": form, "formset": formset, "title": title, "cancel_url": cancel, "object": obj}
+        context["form_id"] = "programme-form"
         return render(self.request, "planning/programme_form.html", context)
 
     def get(self, request, pk=None):
