@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "khuyencong.rulebook",
     "khuyencong.registry",
     "khuyencong.planning",
+    "khuyencong.projects",
 ]
 
 MIDDLEWARE = [
