@@ -123,7 +123,7 @@ def _specs() -> list[Spec]:
         Spec("KCQG-2020-40-01", 2020, n, "40", S.APPROVED, "model", epidemic=True),
         Spec("KCQG-2020-40-02", 2020, n, "40", S.APPROVED, name="Hỗ trợ máy móc thiết bị chế biến nước mắm Vạn Phần"),
         Spec("KCQG-2020-38-01", 2020, n, "38", S.APPROVED),
-        Spec("KCQG-2020-38-02", 2020, n, "38", S.CANCELLED, "brand", epidemic=True),
+        Spec("KCQG-2020-38-02", 2020, n, "38", S.APPROVED, "brand", epidemic=True),  # cancelled by adjustment
         Spec("KCQG-2020-37-01", 2020, n, "37", S.APPROVED, "model", unit="TTKC1", epidemic=True),
         Spec("KCQG-2020-42-03", 2020, n, "42", S.CLOSED, dates={"contract": dt.date(2020, 4, 20)}),
         Spec("KCQG-2020-37-02", 2020, n, "37", S.CLOSED, "brand", dates={"contract": dt.date(2020, 5, 5)}),
@@ -144,7 +144,7 @@ def _specs() -> list[Spec]:
         Spec("KCQG-2023-37-01", 2023, n, "37", S.CLOSED, unit="TTKC1"),
         Spec("KCQG-2024-42-01", 2024, n, "42", S.SETTLED, lines=2),
         Spec("KCQG-2024-40-01", 2024, n, "40", S.ACCEPTED, "brand"),
-        Spec("KCQG-2024-38-01", 2024, n, "38", S.STOPPED),
+        Spec("KCQG-2024-38-01", 2024, n, "38", S.IN_PROGRESS),  # stopped by adjustment
         Spec("KCQG-2024-37-01", 2024, n, "37", S.SETTLEMENT_SUBMITTED, "model", unit="TTKC1"),
         # 2025: under way
         Spec("KCQG-2025-42-01", 2025, n, "42", S.IN_PROGRESS,
@@ -519,4 +519,76 @@ def load_projects() -> dict:
         project = _create(ctx, spec, spec_rng)
         _walk(ctx, spec, project, spec_rng)
         added += 1
-    return {"projects": Project.objects.count(), "added": added}
+    adjusted = _adjustments(ctx)
+    return {"projects": Project.objects.count(), "added": added, "adjustments": adjusted}
+
+
+# --- adjustments (điều chỉnh) -------------------------------------------------------------------
+
+# (project code, kind, cause, event, reason, changes, proposed, confirmed, approved with its decision)
+ADJUSTMENTS = [
+    ("KCQG-2020-40-02", "timeline", "epidemic", "Dịch COVID-19",
+     "Cơ sở tạm dừng sản xuất trong thời gian giãn cách; đề nghị lùi thời hạn hoàn thành.",
+     {"end_date": "2021-03-31"}, dt.date(2020, 5, 20), dt.date(2020, 5, 28), ("1276/QĐ-BCT", dt.date(2020, 6, 10))),
+    ("KCQG-2020-38-02", "cancel", "epidemic", "Dịch COVID-19",
+     "Cơ sở thụ hưởng không bố trí được vốn đối ứng do ảnh hưởng của dịch; đề nghị hủy đề án.",
+     {}, dt.date(2020, 5, 18), dt.date(2020, 5, 26), ("1277/QĐ-BCT", dt.date(2020, 6, 10))),
+    ("KCQG-2024-38-01", "stop", "other", "",
+     "Cơ sở thụ hưởng ngừng sản xuất do thiếu vốn đối ứng; đề nghị dừng đề án.",
+     {}, dt.date(2024, 8, 1), dt.date(2024, 8, 10), ("902/QĐ-BCT", dt.date(2024, 8, 20))),
+    # open: awaiting the Department (hatinh.chuyenvien), the Agency (cuc.lanhdao), the province (hatinh.lanhdao)
+    ("KCQG-2025-42-01", "timeline", "natural_disaster", "Bão số 10 (Bualoi)",
+     "Bão số 10 làm tốc mái nhà xưởng, thiết bị chưa lắp đặt được; đề nghị lùi thời hạn đến 31/3/2026.",
+     {"end_date": "2026-03-31"}, dt.date(2025, 10, 6), None, None),
+    ("KCQG-2025-40-01", "budget", "other", "",
+     "Giá máy móc thiết bị giảm sau đấu thầu; đề nghị điều chỉnh giảm kinh phí hỗ trợ.",
+     {"approved_support": "round"}, dt.date(2025, 6, 2), dt.date(2025, 6, 12), None),
+    ("KCĐP-2025-42-01", "place", "other", "",
+     "Cơ sở chuyển xưởng sản xuất sang địa điểm mới trong cùng xã.",
+     {"location": "Thôn Tân Phúc, xã Thạch Khê"}, dt.date(2025, 7, 1), dt.date(2025, 7, 8), None),
+]  # fmt: skip
+
+
+def _adjustments(ctx: _Context) -> int:
+    from khuyencong.adjustments import actions as adjustment_actions
+    from khuyencong.adjustments.models import Adjustment, AdjustmentTransition
+
+    made = 0
+    for code, kind, cause, event, reason, changes, proposed, confirmed, approved in ADJUSTMENTS:
+        project = Project.objects.select_related("province", "implementing_unit").filter(code=code).first()
+        if project is None or Adjustment.objects.filter(project=project).exists():
+            continue
+        spec = Spec(code, project.year, project.level, project.province.code, project.state,
+                    unit=project.implementing_unit.code)  # fmt: skip
+        if changes.get("approved_support") == "round":
+            changes = {"approved_support": (project.approved_support or 0) * 9 // 10 // M * M}
+        proposer = ctx.actor(spec, "submit")
+        with acting_as(proposer):
+            adjustment = adjustment_actions.propose_adjustment(
+                user=proposer, project=project, kind=kind, reason=reason, cause=cause, cause_event=event,
+                changes=changes, on=proposed,
+            )  # fmt: skip
+        days = [proposed]
+        if confirmed:
+            officer = ctx.actor(spec, "province_pass")
+            with acting_as(officer):
+                adjustment_actions.take_adjustment_step(user=officer, adjustment=adjustment, action="confirm")
+            days.append(confirmed)
+        if approved:
+            number, day = approved
+            approver = ctx.actor(spec, "approve" if project.level == NATIONAL else "approve_local")
+            adjustment.refresh_from_db()
+            with acting_as(approver):
+                adjustment_actions.take_adjustment_step(
+                    user=approver, adjustment=adjustment, action="approve" if project.level == NATIONAL else
+                    "approve_local", decision_number=number, decision_date=day,
+                )  # fmt: skip
+            days.append(day)
+            moment = timezone.make_aware(dt.datetime.combine(day, dt.time(15)))
+            ProjectTransition.objects.filter(project=project, data__adjustment=adjustment.pk).update(at=moment)
+        for transition, day in zip(AdjustmentTransition.objects.filter(adjustment=adjustment).order_by("pk"), days,
+                                   strict=False):  # fmt: skip
+            transition.at = timezone.make_aware(dt.datetime.combine(day, dt.time(10)))
+            transition.save(update_fields=["at"])
+        made += 1
+    return made

@@ -46,7 +46,20 @@ def test_the_demo_projects(demo, django_user_model):
     assert unsigned.filter(disruption="epidemic", disruption_event="Dịch COVID-19").count() >= 3
     cancelled = projects.get(code="KCQG-2020-38-02")
     assert cancelled.state == "cancelled"
-    assert cancelled.transitions.get(to_state="cancelled").decision_number
+    step = cancelled.transitions.get(to_state="cancelled")
+    assert step.decision_number == "1277/QĐ-BCT" and step.at.date() == dt.date(2020, 6, 10)
+    assert cancelled.adjustments.get().state == "approved"
+    adjusted = projects.get(code="KCQG-2020-40-02")
+    assert adjusted.state == "approved" and adjusted.end_date == dt.date(2021, 3, 31)
+    assert adjusted.transitions.get(action="adjust").data["before"]["end_date"] == "2020-11-30"
+    assert projects.get(code="KCQG-2024-38-01").state == "stopped"
+    # open adjustments wait for the Department, the Agency and the province
+    from khuyencong.adjustments.selectors import awaiting
+
+    for username, code in [("hatinh.chuyenvien", "KCQG-2025-42-01"), ("cuc.lanhdao", "KCQG-2025-40-01"),
+                           ("hatinh.lanhdao", "KCĐP-2025-42-01")]:  # fmt: skip
+        user = django_user_model.objects.get(username=username)
+        assert code in {a.project.code for a in awaiting(user)}, username
     # 2019: checked against the 2019 norms (TT 28/2018's 300 M đ, not TTLT 26/2014's 200 M đ)
     old = projects.get(code="KCQG-2019-42-01")
     assert old.submitted_on == dt.date(2018, 5, 20) and old.state == "closed"
