@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "khuyencong.rulebook",
     "khuyencong.registry",
     "khuyencong.planning",
+    "khuyencong.attachments",
 ]
 
 MIDDLEWARE = [
@@ -194,6 +195,12 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not STATIC_COMPRESSED
+# Attached documents (dossiers, decisions, contracts): kept under MEDIA_ROOT by default, so a
+# backup carries them; never served by the web server, only through the scoped download view.
+KC_FILES_DIR = Path(env_str("KC_FILES_DIR", str(MEDIA_ROOT / "attachments")))
+KC_ATTACHMENT_MAX_BYTES = env_int("KC_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+# File extensions accepted for attachments (a subset of attachments.validation.TYPES).
+KC_ATTACHMENT_TYPES = env_list("KC_ATTACHMENT_TYPES", "pdf,doc,docx,xls,xlsx,jpg,jpeg,png")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
