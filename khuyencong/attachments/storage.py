@@ -9,11 +9,12 @@ file name is only kept in the database.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import hashlib
 import os
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -92,3 +93,30 @@ def open_file(relative: str) -> IO[bytes]:
 def delete(relative: str) -> None:
     with contextlib.suppress(OSError, ValueError):
         full_path(relative).unlink()
+
+
+def orphans(*, older_than: dt.timedelta, known: Callable[[list[str]], set[str]]) -> Iterator[str]:
+    """Stored files no row names (``known(paths)`` returns those that rows do name), last written
+    more than ``older_than`` ago: an upload whose caller's transaction rolled back after the file
+    was written. Recent files are left alone, their row may not be committed yet."""
+    base = root()
+    if not base.is_dir():
+        return
+    cutoff = (timezone.now() - older_than).timestamp()
+    batch: list[str] = []
+
+    def flush() -> Iterator[str]:
+        named = known(batch)
+        yield from (path for path in batch if path not in named)
+        batch.clear()
+
+    for directory, _dirs, names in os.walk(base):
+        for name in sorted(names):
+            path = Path(directory) / name
+            if name.startswith(".upload-") or not path.is_file() or path.stat().st_mtime > cutoff:
+                continue
+            batch.append(path.relative_to(base).as_posix())
+            if len(batch) >= 500:
+                yield from flush()
+    if batch:
+        yield from flush()

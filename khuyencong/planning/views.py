@@ -241,9 +241,7 @@ class PlanDetailView(PlanMixin, ObjectDetailView):
             else None,
             "can_close": plan.state == "open" and actions.PLAN_LIFECYCLE.refusal(plan, user, "close") is None,
             "history": history,
-            "attachments": attachments_panel(
-                version, user, title=_("Documents of %(label)s") % {"label": version.label}
-            )
+            "attachments": attachments_panel(version, user, title=_("Documents – %(label)s") % {"label": version.label})
             if version
             else None,
             "obj_can_delete": actions.plan_in_use(plan) is None and _may(user, Action.DELETE, plan),

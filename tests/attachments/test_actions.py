@@ -173,3 +173,25 @@ def test_changes_are_logged(people, hatinh_est):
     a = actions.attach(user=people["hatinh"], owner=hatinh_est, slot="other", upload=upload())
     ct = ContentType.objects.get_for_model(Attachment)
     assert ObjectChange.objects.filter(content_type=ct, object_id=str(a.pk), action="create").exists()
+
+
+def test_files_left_by_a_rolled_back_caller_are_swept(hatinh_officer, hatinh_est, files_dir):
+    import datetime as dt
+    import io
+    import os
+
+    from django.core.management import call_command
+    from django.db import transaction
+
+    kept = actions.attach(user=hatinh_officer, owner=hatinh_est, slot="other", upload=upload())
+    with pytest.raises(RuntimeError), transaction.atomic():  # a caller's transaction that fails after attach
+        actions.attach(user=hatinh_officer, owner=hatinh_est, slot="other", upload=upload())
+        raise RuntimeError("the caller's own step failed")
+    assert len(stored_files(files_dir)) == 2
+    old = (dt.datetime.now() - dt.timedelta(days=2)).timestamp()
+    for path in stored_files(files_dir):
+        os.utime(path, (old, old))
+    call_command("kc_sweep_files", stdout=io.StringIO())  # lists only
+    assert len(stored_files(files_dir)) == 2
+    call_command("kc_sweep_files", "--delete", stdout=io.StringIO())
+    assert stored_files(files_dir) == [files_dir / kept.path]
