@@ -114,3 +114,11 @@ def test_the_plan_version_page_asks_for_the_signed_decision(client_for, hatinh_o
     actions.attach(user=hatinh_officer, owner=version, slot="decision", upload=upload("QD-phe-duyet.pdf"))
     page = client_for(hatinh_officer).get(f"/plans/{plan.pk}/").content.decode()
     assert "QD-phe-duyet.pdf" in page
+
+
+def test_the_panel_alone_for_htmx(client_for, implementer, nghean_officer, est):
+    ref = f"registry.establishment:{est.pk}"
+    response = client_for(implementer).get("/files/panel/", {"owner": ref})
+    assert response.status_code == 200 and "Giấy chứng nhận đăng ký kinh doanh" in response.content.decode()
+    assert client_for(nghean_officer).get("/files/panel/", {"owner": ref}).status_code == 404
+    assert client_for(implementer).get("/files/panel/", {"owner": "x"}).status_code == 404
