@@ -7,6 +7,7 @@ missing), so running it again changes nothing. Each domain adds a module here an
 
 from __future__ import annotations
 
+from khuyencong.demo.attachments import load_attachments
 from khuyencong.demo.planning import load_planning
 from khuyencong.demo.projects import load_projects
 from khuyencong.demo.registry import load_own_record, load_registry
@@ -23,6 +24,7 @@ def load_all(*, establishments: int | None = None) -> dict:
     planning = load_planning()
     rulebook = load_rulebook()
     projects = load_projects() if registry["establishments"] else {"projects": 0, "added": 0}
+    attachments = load_attachments()  # after the records they are attached to
     return {
         "accounts": accounts,
         "registry": registry,
@@ -30,4 +32,5 @@ def load_all(*, establishments: int | None = None) -> dict:
         "planning": planning,
         "rulebook": rulebook,
         "projects": projects,
+        "attachments": attachments,
     }
