@@ -8,7 +8,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -39,7 +39,7 @@ def adjustments_context(project: Project, user) -> dict:
 def _back(project: Project) -> str:
     try:
         return reverse("projects:project_detail", args=[project.pk])
-    except Exception:  # the project page lives in another module that may not be mounted
+    except NoReverseMatch:  # the project page is another module's; until it is mounted, our own
         return reverse("adjustments:project", args=[project.pk])
 
 
@@ -127,9 +127,15 @@ class StepView(LoginRequiredMixin, View):
             raise Http404 from None
 
     def render_form(self, adjustment, step, form):
-        context = {"form": form, "title": f"{step.label}: {adjustment}", "object": adjustment.project,
-                   "adjustment": adjustment, "cancel_url": _back(adjustment.project), "form_id": "adjustment-step-form",
-                   "danger": step.needs_comment}  # fmt: skip
+        context = {
+            "form": form,
+            "title": f"{step.label}: {adjustment.get_kind_display()}",
+            "object": adjustment.project,
+            "adjustment": adjustment,
+            "cancel_url": _back(adjustment.project),
+            "form_id": "adjustment-step-form",
+            "danger": step.needs_comment,
+        }
         template = "adjustments/_form.html" if self.request.headers.get("HX-Request") else "adjustments/form.html"
         return render(self.request, template, context)
 

@@ -20,10 +20,16 @@ The shape other demo modules build on (codes are stable):
   force when it was submitted on 20/5/2018) and above the 200 M đ of TTLT 26/2014.
 - 2020, the directive (Công văn 2990/BCT-CTĐP): national projects approved on 15/1/2020 and still
   without a contract after 15/5/2020 (``approved``, no ``contracted_on``), three of them flagged for
-  the epidemic ("Dịch COVID-19"); one adjusted, one cancelled (``KCQG-2020-38-02``).
+  the epidemic ("Dịch COVID-19"); one adjusted (``KCQG-2020-40-02``), one cancelled (``KCQG-2020-38-02``).
 - 2022: the national plan's 122 projects in 47 provinces (before 1/7/2025), one per unit of the
   supplement lines 7.x, coded ``KCQG-2022-<old province>-<nnn>``; mostly approved, contracted or
   in progress.
+- Adjustments (``adjustments`` app): KCQG-2020-40-02's timeline and KCQG-2020-38-02's cancellation
+  approved by the Agency (10/6/2020), KCQG-2024-38-01 stopped; open ones waiting for the Department
+  (``hatinh.chuyenvien``: KCQG-2025-42-01, storm Bualoi), the Agency (``cuc.lanhdao``:
+  KCQG-2025-40-01, budget) and the province (``hatinh.lanhdao``: KCĐP-2025-42-01, place).
+
+Loading takes about 15 s of CPU on SQLite (each step runs the real checks: norms, eligibility).
 """
 
 from __future__ import annotations
