@@ -38,11 +38,16 @@ class AdjustmentOut(Schema):
     proposed_on: dt.date
     decision_number: str
     decision_date: dt.date | None
-    actions: list[str]
 
     @staticmethod
     def resolve_project_code(obj):
         return obj.project.code
+
+
+class AdjustmentDetail(AdjustmentOut):
+    """One adjustment with the steps the caller may take on it now (not on the list: a query per row)."""
+
+    actions: list[str]
 
     @staticmethod
     def resolve_actions(obj, context):
@@ -64,7 +69,7 @@ def list_adjustments(request, query: Query[AdjustmentQuery]):
                      order_field="id")  # fmt: skip
 
 
-@router.get("/adjustments/{int:pk}", response=AdjustmentOut, summary="One adjustment")
+@router.get("/adjustments/{int:pk}", response=AdjustmentDetail, summary="One adjustment")
 def get_adjustment(request, pk: int):
     return restrict(adjustments(), request.auth, Action.VIEW).get(pk=pk)
 
@@ -78,7 +83,7 @@ class AdjustmentIn(Schema):
     on: dt.date | None = None
 
 
-@router.post("/projects/{int:pk}/adjustments", response={201: AdjustmentOut}, summary="Propose an adjustment")
+@router.post("/projects/{int:pk}/adjustments", response={201: AdjustmentDetail}, summary="Propose an adjustment")
 def propose(request, pk: int, body: AdjustmentIn):
     if not can(request.auth, "propose_adjustment", Project):
         raise ActionRefused("forbidden", _("You are not allowed to do this."), status=403)
@@ -94,7 +99,7 @@ class StepIn(Schema):
     version: int | None = None
 
 
-@router.post("/adjustments/{int:pk}/actions/{action}", response=AdjustmentOut, summary="Take a step")
+@router.post("/adjustments/{int:pk}/actions/{action}", response=AdjustmentDetail, summary="Take a step")
 def take_step(request, pk: int, action: str, body: StepIn):
     step = actions.ADJUSTMENT_LIFECYCLE.step(action)
     if not can(request.auth, step.permission, Adjustment):

@@ -53,7 +53,8 @@ def test_the_api_path(implementer, hatinh_officer, agency_leader, nghean_officer
     created = response.json()
     assert created["state"] == "proposed" and created["actions"] == ["withdraw"]
     officer = _api(Client(), hatinh_officer)
-    assert officer.get("/api/v1/adjustments").json()["items"][0]["actions"] == ["confirm", "reject", "withdraw"]
+    assert [item["id"] for item in officer.get("/api/v1/adjustments").json()["items"]] == [created["id"]]
+    assert officer.get(f"/api/v1/adjustments/{created['id']}").json()["actions"] == ["confirm", "reject", "withdraw"]
     response = officer.post(f"/api/v1/adjustments/{created['id']}/actions/reject", {}, "application/json")
     assert response.status_code == 422 and response.json()["code"] == "comment_required"
     response = officer.post(f"/api/v1/adjustments/{created['id']}/actions/confirm", {}, "application/json")
@@ -129,3 +130,30 @@ def test_the_pages(implementer, hatinh_officer, agency_leader, client_for):
     project.refresh_from_db()
     assert project.end_date == dt.date(2026, 12, 20)
     assert client_for(implementer).post(f"/adjustments/{adjustment.pk}/confirm/", {}).status_code == 403
+
+
+def test_the_lists_cost_the_same_queries_for_one_row_and_many(implementer, hatinh_officer, client_for):
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from khuyencong.adjustments import actions
+
+    def counts():
+        pages, api = client_for(hatinh_officer), _api(Client(), hatinh_officer)
+        with CaptureQueriesContext(connection) as page:
+            assert pages.get("/adjustments/").status_code == 200
+        with CaptureQueriesContext(connection) as listed:
+            assert api.get("/api/v1/adjustments").status_code == 200
+        return len(page.captured_queries), len(listed.captured_queries)
+
+    def propose():
+        actions.propose_adjustment(
+            user=implementer, project=_project(), kind="timeline", reason="Chậm", changes={"end_date": "2026-12-01"}
+        )
+
+    propose()
+    one = counts()
+    for _ in range(5):
+        propose()
+    assert counts() == one
