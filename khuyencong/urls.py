@@ -39,6 +39,7 @@ urlpatterns = [
     path("rulebook/", include("khuyencong.rulebook.urls")),
     path("plans/", include("khuyencong.planning.urls")),
     path("jobs/", include("khuyencong.jobs.urls")),
+    path("notifications/", include("khuyencong.notifications.urls")),
     path("audit/", include("khuyencong.audit.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
