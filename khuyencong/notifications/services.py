@@ -70,6 +70,15 @@ def ref_of(ref: Ref) -> tuple[str, str]:
     return str(label).lower(), str(key)
 
 
+def _check_sizes(*, kind: str, link: str, dedupe_key: str) -> None:
+    """Fail loudly in the caller (SQLite would store an over-long value, PostgreSQL refuse it)."""
+    for name, value, limit in (("kind", kind, 60), ("link", link, 500), ("dedupe_key", dedupe_key, MAX_KEY)):
+        if len(value) > limit:
+            raise ValueError(f"{name} is longer than {limit} characters.")
+    if not kind:
+        raise ValueError("A notification needs a kind.")
+
+
 def _checked_link(link: str) -> str:
     """A site-relative address ("/plans/3/"); anything else could send a reader off the site."""
     if link and (not link.startswith("/") or link.startswith("//") or "\\" in link):
@@ -103,9 +112,11 @@ def notify(
     and PostgreSQL alike). With ``email=True`` only the new notifications are e-mailed, each in its
     recipient's language; a failed e-mail is logged and leaves ``emailed_at`` empty.
     """
-    if len(dedupe_key) > MAX_KEY:
-        raise ValueError(f"dedupe_key is longer than {MAX_KEY} characters.")
+    _check_sizes(kind=kind, link=link, dedupe_key=dedupe_key)
     link = _checked_link(link)
+    ref_type, ref_id = ref_of(ref)
+    if len(ref_type) > 100 or len(ref_id) > 64:
+        raise ValueError(f"The reference {ref_type}:{ref_id} is too long.")
     users = _users(recipients)
     if dedupe_key and users:
         taken = set(
@@ -116,7 +127,6 @@ def notify(
         users = [user for user in users if user.pk not in taken]
     if not users:
         return 0
-    ref_type, ref_id = ref_of(ref)
     now = timezone.now()
     rows = []
     for user in users:
@@ -163,6 +173,7 @@ def notify_after_commit(
     """:func:`notify` once the current transaction commits (nothing if it rolls back). The
     recipients are read now; a failure after commit is logged, never raised into the request."""
     people = list(recipients)
+    _check_sizes(kind=kind, link=link, dedupe_key=dedupe_key)
     link = _checked_link(link)
     transaction.on_commit(
         lambda: notify(
@@ -282,6 +293,7 @@ class DailyResult:
     notifications: int = 0  # new in-app notifications
     digests: int = 0  # digest e-mails sent
     failed_providers: list[str] = field(default_factory=list)
+    failed_reminders: list[str] = field(default_factory=list)  # keys of malformed reminders
 
 
 def collect_reminders(on: dt.date, result: DailyResult | None = None) -> list[Reminder]:
@@ -310,15 +322,20 @@ def send_daily_reminders(on: dt.date) -> DailyResult:
     per_user: dict[int, list[tuple[Reminder, str]]] = {}
     for reminder in reminders:
         key = f"{reminder.key}:{on.isoformat()}"
-        result.notifications += notify(
-            recipients=reminder.recipients,
-            kind=reminder.kind,
-            subject=reminder.subject,
-            body=reminder.body,
-            link=reminder.link,
-            ref=reminder.ref,
-            dedupe_key=key,
-        )
+        try:
+            result.notifications += notify(
+                recipients=reminder.recipients,
+                kind=reminder.kind,
+                subject=reminder.subject,
+                body=reminder.body,
+                link=reminder.link,
+                ref=reminder.ref,
+                dedupe_key=key,
+            )
+        except ValueError:
+            logger.exception("reminder %s could not be written", reminder.key)
+            result.failed_reminders.append(reminder.key)
+            continue
         for recipient in reminder.recipients:
             per_user.setdefault(recipient.pk if isinstance(recipient, User) else int(recipient), []).append(
                 (reminder, key)

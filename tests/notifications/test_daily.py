@@ -110,6 +110,23 @@ def test_a_failing_provider_does_not_stop_the_others(provider, people_with_mail)
     assert result.failed_providers == ["tests.broken"] and result.notifications == 3
 
 
+def test_a_malformed_reminder_is_skipped_and_named(provider, people_with_mail):
+    hatinh, _nghean = people_with_mail
+
+    @reminder_provider("tests.malformed")
+    def malformed(on):
+        yield Reminder(
+            recipients=[hatinh], kind=DEADLINE_DUE, subject="Ra ngoài", key="bad:1", link="https://x.example/"
+        )
+
+    try:
+        result = send_daily_reminders(DAY)
+    finally:
+        unregister_reminder_provider("tests.malformed")
+    assert result.failed_reminders == ["bad:1"] and result.notifications == 3 and result.digests == 2
+    assert "Ra ngoài" not in mail.outbox[0].body + mail.outbox[1].body
+
+
 def test_someone_without_an_address_gets_the_notifications_but_no_mail(provider, people_with_mail):
     hatinh, _nghean = people_with_mail
     hatinh.email = ""

@@ -53,6 +53,17 @@ def test_a_link_off_the_site_is_refused(hatinh_officer):
             notify(recipients=[hatinh_officer], kind="x", subject="s", link=link)
 
 
+def test_values_too_long_for_their_columns_are_refused(hatinh_officer):
+    for extra in ({"kind": "k" * 61}, {"kind": ""}, {"dedupe_key": "d" * 201}, {"link": "/" + "a" * 500},
+                  {"ref": ("projects.project", "9" * 65)}):  # fmt: skip
+        with pytest.raises(ValueError):
+            notify(recipients=[hatinh_officer], **{"kind": "x", "subject": "s", **extra})
+    assert not Notification.objects.exists()
+    long_subject = "Đề án " * 100
+    notify(recipients=[hatinh_officer], kind="x", subject=long_subject)
+    assert len(Notification.objects.get().subject) == 255  # a subject is cut, not refused
+
+
 def test_new_notifications_are_emailed_once_in_each_recipients_language(hatinh_officer, nghean_officer, settings):
     settings.KC_SITE_URL = "https://khuyencong.example.vn"
     hatinh_officer.email, hatinh_officer.language = "hatinh@example.vn", ""  # Vietnamese by default

@@ -35,3 +35,5 @@ class Command(BaseCommand):
         )
         if result.failed_providers:
             self.stderr.write("failed providers: " + ", ".join(result.failed_providers))
+        if result.failed_reminders:
+            self.stderr.write("malformed reminders: " + ", ".join(result.failed_reminders))
