@@ -17,6 +17,7 @@ def test_open_a_notification_from_the_bell_and_find_nothing_unread(browser, live
     page = context.new_page()
     log_in(page, live_url, "hatinh.thuchien")
     expect(page.locator("#unread-badge")).to_have_text("1")
+    page.wait_for_load_state("load")  # HTMX listens for the drop-down once the page's scripts ran
     page.click("#notification-bell")
     item = page.locator("#notification-menu").get_by_role("button", name="Quá hạn 3 ngày", exact=False)
     expect(item).to_be_visible()

@@ -174,3 +174,13 @@ def test_the_task_runs_for_today_in_vietnam(monkeypatch):
 
     tasks.send_daily_reminders.call_local()
     assert len(seen) == 1 and isinstance(seen[0], dt.date)
+
+
+def test_each_apps_reminders_module_is_imported_at_start_up(monkeypatch):
+    """An app declares its providers in ``<app>/reminders.py``; nothing else needs to import it."""
+    from django.apps import apps
+
+    seen = []
+    monkeypatch.setattr("django.utils.module_loading.autodiscover_modules", seen.append)
+    apps.get_app_config("notifications").ready()
+    assert seen == ["reminders"]
