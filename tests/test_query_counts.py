@@ -127,6 +127,14 @@ def _jobs(numbers, user):
     return [Job.objects.create(kind="web.export", title=f"Việc đếm truy vấn {i}", owner=user).title for i in numbers]
 
 
+def _notifications(numbers, user):
+    from khuyencong.notifications.services import notify
+
+    for i in numbers:
+        notify(recipients=[user], kind="qc", subject=f"Thông báo đếm truy vấn {i}")
+    return [f"Thông báo đếm truy vấn {i}" for i in numbers]
+
+
 def _plans(numbers, user):
     from tests.planning.factories import make_plan
 
@@ -155,6 +163,8 @@ CASES = [
     Case("page audit changes", "/audit/", "admin_user", _changes, {"request_id": "qc"}),
     Case("page duplicates", "/establishments/duplicates/", "hatinh_officer", _duplicates),
     Case("page jobs", "/jobs/", "hatinh_officer", _jobs),
+    Case("page notifications", "/notifications/", "hatinh_officer", _notifications),
+    Case("api notifications", "/api/v1/notifications", "hatinh_officer", _notifications),
     Case("page plans", "/plans/", "hatinh_officer", _plans, {"q": "ke hoach dem truy van"}),
     Case("api plans", "/api/v1/plans", "hatinh_officer", _plans, {"q": "ke hoach dem truy van"}),
     Case(

@@ -8,6 +8,7 @@ missing), so running it again changes nothing. Each domain adds a module here an
 from __future__ import annotations
 
 from khuyencong.demo.attachments import load_attachments
+from khuyencong.demo.notifications import load_notifications
 from khuyencong.demo.planning import load_planning
 from khuyencong.demo.registry import load_own_record, load_registry
 from khuyencong.demo.rulebook import load_rulebook
@@ -23,6 +24,7 @@ def load_all(*, establishments: int | None = None) -> dict:
     planning = load_planning()
     rulebook = load_rulebook()
     attachments = load_attachments()  # after the records they are attached to
+    notifications = load_notifications()  # last: its links point at the records loaded above
     return {
         "accounts": accounts,
         "registry": registry,
@@ -30,4 +32,5 @@ def load_all(*, establishments: int | None = None) -> dict:
         "planning": planning,
         "rulebook": rulebook,
         "attachments": attachments,
+        "notifications": notifications,
     }
