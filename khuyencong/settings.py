@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "khuyencong.rulebook",
     "khuyencong.registry",
     "khuyencong.planning",
+    "khuyencong.projects",
 ]
 
 MIDDLEWARE = [

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from khuyencong.kernel.scoping import NOWHERE, Scope
-from khuyencong.organisation.permissions import ORG_UNIT_REACH, allowed_actions
+from khuyencong.organisation.permissions import ORG_UNIT_ONLY, ORG_UNIT_REACH, allowed_actions
 from khuyencong.organisation.services import active_grants
 
 _CACHE_ATTRIBUTE = "_kc_grants"
@@ -30,10 +30,13 @@ class RoleMatrixPolicy:
     def scope(self, user: Any, action: str, resource: str) -> Scope:
         scope = NOWHERE
         through_units = ORG_UNIT_REACH.get(resource)
+        units_only = ORG_UNIT_ONLY.get(resource, frozenset())
         for role, reach in self.grants(user):
             if action in allowed_actions(role, resource):
                 if through_units is not None and role not in through_units:
                     reach = Scope(everywhere=reach.everywhere, province_ids=reach.province_ids)
+                if role in units_only and not reach.everywhere:
+                    reach = Scope(org_unit_ids=reach.org_unit_ids)
                 scope = scope | reach
         return scope
 

@@ -94,6 +94,34 @@ PLAN_VERSIONS: dict[str, frozenset[str]] = {
     R.VIEWER: READ,
 }
 
+# Projects (đề án): each step of the lifecycle is a named action (projects/actions.py). Where the
+# actor differs by level the name says so: the Agency approves, contracts, settles and closes
+# national projects (``approve``, ``contract``, ``settle``, ``close``); the province its local ones
+# (``…_local``); the Agency's appraisal is ``appraise_national``, the Department's ``appraise``.
+# An implementer reaches only the projects of its own unit (``ORG_UNIT_ONLY``).
+PROJECT_STEPS_IMPLEMENTER = frozenset({"submit", "start", "accept", "submit_settlement", "propose_adjustment"})
+PROJECTS: dict[str, frozenset[str]] = {
+    R.SYSTEM_ADMIN: ALL
+    | PROJECT_STEPS_IMPLEMENTER
+    | {
+        "appraise", "send_to_agency", "appraise_national", "approve", "approve_local", "contract",
+        "contract_local", "settle", "settle_local", "close", "close_local", "confirm_adjustment",
+        "approve_adjustment", "approve_adjustment_local",
+    },
+    R.AGENCY_OFFICER: ALL | {"submit", "appraise_national", "contract", "start", "accept", "settle", "close",
+                             "propose_adjustment"},
+    R.AGENCY_LEADER: READ_EXPORT | {"approve", "approve_adjustment"},
+    R.REGIONAL_OFFICER: READ_EXPORT | {ADD, CHANGE} | PROJECT_STEPS_IMPLEMENTER,
+    R.PROVINCIAL_OFFICER: ALL | {"submit", "appraise", "send_to_agency", "contract_local", "start", "accept",
+                                 "settle_local", "close_local", "propose_adjustment", "confirm_adjustment"},
+    R.PROVINCIAL_LEADER: READ_EXPORT | {"send_to_agency", "approve_local", "confirm_adjustment",
+                                        "approve_adjustment_local"},
+    R.PROVINCIAL_FINANCE: READ | {"settle_local"},
+    R.IMPLEMENTER: frozenset({VIEW, ADD, CHANGE, EXPORT}) | PROJECT_STEPS_IMPLEMENTER,
+    R.INSPECTOR: READ_EXPORT,
+    R.VIEWER: READ,
+}  # fmt: skip
+
 PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "organisation.orgunit": {
         R.SYSTEM_ADMIN: ALL,
@@ -139,6 +167,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "planning.programme": PLANS,
     "planning.annualplan": PLANS,
     "planning.planversion": PLAN_VERSIONS,
+    "projects.project": PROJECTS,
     "jobs.job": {
         R.SYSTEM_ADMIN: READ,
     },
@@ -151,6 +180,14 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
 ORG_UNIT_REACH: dict[str, frozenset[str]] = {
     # Establishment.org_unit: the unit an establishment's own account acts for.
     "registry.establishment": frozenset({R.ESTABLISHMENT}),
+    # Project.implementing_unit: the unit an implementer acts for.
+    "projects.project": frozenset({R.IMPLEMENTER}),
+}
+
+# Resources some roles reach through their org units only, never by the place those units sit in:
+# an implementing unit in a province sees its own projects, not every project of the province.
+ORG_UNIT_ONLY: dict[str, frozenset[str]] = {
+    "projects.project": frozenset({R.IMPLEMENTER}),
 }
 
 

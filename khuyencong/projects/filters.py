@@ -1,0 +1,78 @@
+"""The filters and sort orders of the project list: one definition for the page, the API, the
+exports and later the dashboards (see ``khuyencong.kernel.filters``)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from khuyencong.kernel.filters import FilterSpec, ReferenceField
+from khuyencong.kernel.scoping import Action, user_scope
+from khuyencong.kernel.text import vi_order
+from khuyencong.organisation.models import OrgUnit
+from khuyencong.planning.models import Disruption
+from khuyencong.projects.models import Project, ProjectState
+from khuyencong.rulebook.models import ActivityContent, Level, ProjectKind
+from khuyencong.territory.models import Province
+
+
+class ProjectFilters(FilterSpec):
+    level = forms.ChoiceField(label=_("Level"), choices=[("", _("All levels")), *Level.choices])
+    year = forms.IntegerField(label=_("Year"), min_value=2000, max_value=2100)
+    state = forms.ChoiceField(label=_("State"), choices=[("", _("All states")), *ProjectState.choices])
+    province = ReferenceField(
+        label=_("Province"), queryset=Province.objects.current(), to_field_name="code", empty_label=_("All provinces")
+    )
+    legacy_province = ReferenceField(
+        label=_("Province before 1/7/2025"),
+        queryset=Province.objects.legacy(),
+        to_field_name="code",
+        empty_label=_("All provinces"),
+    )
+    implementing_unit = ReferenceField(
+        label=_("Implementing unit"), queryset=OrgUnit.objects.none(), to_field_name="code", empty_label=_("All units")
+    )
+    content = ReferenceField(
+        label=_("Activity content"),
+        queryset=ActivityContent.objects.all(),
+        to_field_name="code",
+        empty_label=_("All contents"),
+    )
+    kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *ProjectKind.choices])
+    disruption = forms.ChoiceField(
+        label=_("Disruption"),
+        choices=[("", _("Any")), ("any", _("Any disruption")), *[c for c in Disruption.choices if c[0]]],
+    )
+
+    search_field = "folded_name"
+    sorts = ("name", "code", "year", "state", "support_amount", "approved_support", "province")
+    default_sort = ("-year", "name")
+    sort_columns = {"name": ("name_key", "id"), "province": ("province_id", "name_key", "id")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        reach = user_scope(self.user, Action.VIEW, Project)
+        provinces = Province.objects.current().order_by(vi_order("short_name"))
+        self.fields["province"].queryset = provinces if reach.everywhere else reach.limit_provinces(provinces)
+        legacy = Province.objects.legacy().order_by(vi_order("short_name"))
+        if not reach.everywhere:
+            legacy = legacy.filter(successor__in=reach.province_ids)
+        self.fields["legacy_province"].queryset = legacy
+        units = OrgUnit.objects.filter(
+            kind__in=[
+                OrgUnit.Kind.AGENCY,
+                OrgUnit.Kind.REGIONAL_CENTRE,
+                OrgUnit.Kind.DOIT,
+                OrgUnit.Kind.PROVINCIAL_CENTRE,
+                OrgUnit.Kind.IMPLEMENTING_UNIT,
+            ],
+            is_active=True,
+        ).order_by(vi_order("name"))
+        if not reach.everywhere:
+            units = units.filter(province__in=reach.province_ids) | units.filter(pk__in=reach.org_unit_ids)
+        self.fields["implementing_unit"].queryset = units
+
+    def filter_disruption(self, queryset, value):
+        if value == "any":
+            return queryset.exclude(disruption="")
+        return queryset.filter(disruption=value)
