@@ -9,7 +9,7 @@ from django.db import models
 
 from khuyencong.kernel.scoping import SHARED_ACTIONS, Scope, resource_of
 from khuyencong.organisation.models import OrgUnit, Role, RoleAssignment
-from khuyencong.organisation.permissions import ORG_UNIT_REACH, allowed_actions
+from khuyencong.organisation.permissions import ORG_UNIT_ONLY, ORG_UNIT_REACH, allowed_actions
 from khuyencong.territory.models import Province
 
 
@@ -54,6 +54,7 @@ def users_holding(
         .order_by("user_id", "pk")
     )
     through_units = ORG_UNIT_REACH.get(resource)
+    units_only = ORG_UNIT_ONLY.get(resource, frozenset())
     regions: dict[int, frozenset[int]] = {}
     decided: dict[tuple[str, int | None], bool] = {}
     users: dict[int, Any] = {}
@@ -61,7 +62,10 @@ def users_holding(
         key = (assignment.role, assignment.org_unit_id)
         if key not in decided:
             by_unit = through_units is None or assignment.role in through_units
-            decided[key] = shared or _reaches(assignment.org_unit, province_id, unit_path if by_unit else None, regions)
+            by_place = assignment.role not in units_only
+            decided[key] = shared or _reaches(
+                assignment.org_unit, province_id if by_place else None, unit_path if by_unit else None, regions
+            )
         if decided[key]:
             users.setdefault(assignment.user_id, assignment.user)
     return list(users.values())

@@ -8,8 +8,10 @@ from khuyencong.kernel.scoping import restrict
 from khuyencong.organisation.models import OrgUnit, RoleAssignment
 from khuyencong.organisation.services import users_holding
 from khuyencong.planning.models import AnnualPlan, PlanVersion
+from khuyencong.projects.models import Project
 from khuyencong.registry.models import Establishment
 from tests.planning.factories import make_plan
+from tests.projects.factories import make_project
 from tests.registry.factories import make_establishment
 from tests.roles import CASES, ESTABLISHMENT_UNIT
 
@@ -31,6 +33,10 @@ def rows(territory):
         "establishment": own,
         "establishment 40": make_establishment("40"),
         "unit TTKC-42": OrgUnit.objects.get(code="TTKC-42"),
+        # Implemented by Hà Tĩnh's centre (the implementer's unit), and by the Agency in Hà Tĩnh.
+        "project 42": make_project("42"),
+        "project 42 by the Agency": make_project("42", unit="CUC-DMST"),
+        "project 40": make_project("40"),
     }
 
 
@@ -39,6 +45,8 @@ CHECKS = [
     (PlanVersion, "approve"), (PlanVersion, "approve_local"), (PlanVersion, "change"),
     (Establishment, "view"), (Establishment, "change"), (Establishment, "update_own"), (Establishment, "merge"),
     (OrgUnit, "change"), (OrgUnit, "view"),
+    (Project, "view"), (Project, "submit"), (Project, "appraise"), (Project, "approve"), (Project, "approve_local"),
+    (Project, "settle_local"),
 ]  # fmt: skip
 
 
@@ -63,7 +71,7 @@ def test_the_same_people_as_restrict_for_every_role_row_and_action(everyone, row
             assert got == expected, f"{model.__name__} {action} on {name}"
             compared += 1
             sizes.add(len(got))
-    assert compared == 28 and 0 in sizes and len(sizes) > 4  # not all-or-nothing answers
+    assert compared == 46 and 0 in sizes and len(sizes) > 4  # not all-or-nothing answers
 
 
 def test_reads_a_fixed_number_of_queries(everyone, rows):
