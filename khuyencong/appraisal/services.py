@@ -36,6 +36,7 @@ class ReviewResult:
     review: CouncilProject
     sheets: list[SheetView] = field(default_factory=list)
     threshold: Decimal = Decimal(0)
+    members: list[CouncilMember] = field(default_factory=list)
 
     @property
     def submitted(self) -> list[SheetView]:
@@ -81,7 +82,7 @@ def review_results(council: Council, reviews: list[CouncilProject] | None = None
         for member in members:
             sheet = by_pair.get((review.pk, member.pk))
             views.append(SheetView(member=member, sheet=sheet, values=values.get(sheet.pk, {}) if sheet else {}))
-        results.append(ReviewResult(review=review, sheets=views, threshold=council.pass_threshold))
+        results.append(ReviewResult(review=review, sheets=views, threshold=council.pass_threshold, members=members))
     return results
 
 

@@ -23,7 +23,7 @@ from khuyencong.appraisal.forms import (
     MemberFormSet,
     ProjectsForm,
 )
-from khuyencong.appraisal.models import Council
+from khuyencong.appraisal.models import Council, CouncilMember
 from khuyencong.appraisal.selectors import council_for, council_list, councils, passing_reviews
 from khuyencong.kernel.audit import log_access
 from khuyencong.kernel.lifecycle import ActionRefused
@@ -127,13 +127,15 @@ class CouncilDetailView(CouncilPageMixin, View):
                 sheet.row = sheet.cells(criteria)
         manages = actions.may_manage(user, council)
         open_ = council.is_open
-        scorable = {m.pk for m in council.members.all() if open_ and actions.may_score_for(user, council, m)}
+        members = results[0].members if results else list(council.members.select_related("user").order_by("order"))
+        secretary = any(m.user_id == user.pk and m.role == CouncilMember.Role.SECRETARY for m in members)
+        scorable = {m.pk for m in members if open_ and (manages or secretary or m.user_id == user.pk)}
         context = {
             "object": council,
             "level_label": _level_label(council),
             "criteria": criteria,
             "max_total": services.max_total(criteria),
-            "members": list(council.members.select_related("user").order_by("order", "pk")),
+            "members": members,
             "results": results,
             "manages": manages and open_,
             "scorable": scorable,

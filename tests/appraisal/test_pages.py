@@ -140,3 +140,34 @@ def test_create_a_council_through_the_page(territory, client_for, hatinh_officer
         "/councils/new/", {"level": "national", "year": 2026, "name": "Hội đồng Cục", "pass_threshold": "75"}
     )
     assert response.status_code == 302 and Council.objects.get(name="Hội đồng Cục").province is None
+
+
+def _page_queries(client, url) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries.captured_queries)
+
+
+def test_the_council_page_reads_a_fixed_number_of_queries(territory, client_for, hatinh_officer):
+    council = make_council("42", members=2)
+    pages = client_for(hatinh_officer)
+    url = f"/councils/{council.pk}/"
+
+    def add(count, members):
+        for order in range(members):
+            CouncilMember.objects.create(council=council, full_name=f"Thêm {order}", order=10 + order)
+        for _ in range(count):
+            project = make_project("42", state=S.SUBMITTED)
+            review(council, project)
+            for member in council.members.all():
+                actions.save_sheet(user=hatinh_officer, council=council, project=project, member=member,
+                                   scores=full_scores(72), submit=True)  # fmt: skip
+
+    add(1, 0)
+    pages.get(url)
+    one = _page_queries(pages, url)
+    add(4, 3)
+    assert _page_queries(pages, url) == one
