@@ -10,6 +10,7 @@ concluded. Deterministic and idempotent: a council that exists (by name) is left
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import random
 from collections import Counter
@@ -198,10 +199,8 @@ def _agency_council(rng: random.Random) -> str | None:
         actions.add_projects(user=officer, council=council, projects=projects)
         _fill_sheets(officer, council, projects, rng, [84, 79, 71, 88, 76, 81])
         if projects:
-            try:
+            with contextlib.suppress(ActionRefused):
                 actions.conclude_project(user=officer, council=council, project=projects[0], conclusion="pass")
-            except ActionRefused:
-                pass
     return name
 
 
