@@ -24,6 +24,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import QuerySet
+from django.template.defaultfilters import floatformat
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -470,7 +471,7 @@ def conclude_project(
             raise ActionRefused(
                 "below_threshold",
                 _("The average %(average)s is below the council's threshold %(threshold)s.")
-                % {"average": average, "threshold": council.pass_threshold},
+                % {"average": floatformat(average, "-2"), "threshold": floatformat(council.pass_threshold, "-1")},
             )
     data = {
         "council": council.pk,

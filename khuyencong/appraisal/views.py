@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -331,12 +332,12 @@ class ConcludeProjectView(RemoveProjectView):
         review = self.review(council)
         result = services.result_of(council, review)
         step = _("the Agency's appraisal") if council.is_agency else _("the Department's appraisal")
-        average = result.average if result.average is not None else "—"
+        average = floatformat(result.average, "-2") if result.average is not None else "—"
         return _(
             "%(project)s: average %(average)s over %(sheets)s submitted sheets (threshold %(threshold)s). "
             "The conclusion is recorded as %(step)s of the project."
         ) % {"project": review.project, "average": average, "sheets": len(result.submitted),
-             "threshold": council.pass_threshold, "step": step}  # fmt: skip
+             "threshold": floatformat(council.pass_threshold, "-1"), "step": step}  # fmt: skip
 
     def perform(self, council, form):
         data = form.cleaned_data
@@ -463,8 +464,8 @@ class SheetView(CouncilPageMixin, View):
         except ActionRefused as exc:
             _refused(exc)
             errors = exc.errors if exc.code == "validation_error" else {"": exc.message}
-            return self.render_sheet(council, review, member, scores, comment, errors, status=422 if request.htmx
-                                     else 200)  # fmt: skip
+            # 200 even for HTMX: it swaps only successful answers, and the form must come back marked.
+            return self.render_sheet(council, review, member, scores, comment, errors)
         messages.success(request, _("The score sheet is saved."))
         url = self.detail_url(council) + f"#review-{review.pk}"
         if request.htmx:

@@ -40,12 +40,13 @@ MEMBERS = [
     ("Giám đốc Trung tâm Khuyến công", CouncilMember.Role.MEMBER),
     ("Đại diện Sở Tài chính", CouncilMember.Role.MEMBER),
 ]
-NAMES = ["Nguyễn Văn Hải", "Phạm Thị Dung", "Trần Quốc Tuấn", "Lê Thị Hương", "Võ Minh Đức", "Hoàng Thị Mai",
+NAMES = ["Nguyễn Văn Hải", "Trần Quốc Tuấn", "Lê Thị Hương", "Võ Minh Đức", "Hoàng Thị Mai",
          "Đặng Văn Long", "Bùi Thị Thu"]  # fmt: skip
 OWN_PROJECTS = [
     ("Ứng dụng máy dệt chiếu cói tự động", 420 * M, 160 * M),
     ("Hỗ trợ dây chuyền sấy nông sản bằng năng lượng mặt trời", 600 * M, 200 * M),
     ("Ứng dụng máy ép gạch không nung", 380 * M, 140 * M),
+    ("Hỗ trợ máy cắt, uốn thép cho cơ sở cơ khí nông thôn", 450 * M, 150 * M),
 ]
 
 
@@ -115,15 +116,24 @@ def _members(officer: User | None, rng: random.Random, seats=MEMBERS) -> list[ac
 
 
 def _fill_sheets(officer: User, council: Council, projects: list[Project], rng: random.Random, bias: list[int]):
+    """Every member scores every project; on the last one two members are still at work (one
+    draft, one sheet not started), so the page shows running totals before the average is final."""
     criteria = list(council.criteria.order_by("order"))
-    for project, level in zip(projects, bias, strict=False):
-        for member in council.members.order_by("order"):
+    members = list(council.members.order_by("order"))
+    for index, (project, level) in enumerate(zip(projects, bias, strict=False)):
+        last = index == len(projects) - 1 and len(projects) > 3
+        for position, member in enumerate(members):
+            if last and position == len(members) - 1:
+                continue
             scores = {
                 c.code: min(c.max_score, max(0, round(c.max_score * (level + rng.randint(-6, 6)) / 100 * 2) / 2))
                 for c in criteria
             }
+            draft = last and position == len(members) - 2
+            if draft:
+                scores = dict(list(scores.items())[:3])
             actions.save_sheet(user=officer, council=council, project=project, member=member, scores=scores,
-                               comment="", submit=True)  # fmt: skip
+                               comment="", submit=not draft)  # fmt: skip
 
 
 def _department_council(code: str, rng: random.Random) -> str | None:
