@@ -8,6 +8,7 @@ missing), so running it again changes nothing. Each domain adds a module here an
 from __future__ import annotations
 
 from khuyencong.demo.appraisal import load_appraisal
+from khuyencong.demo.attachments import load_attachments
 from khuyencong.demo.planning import load_planning
 from khuyencong.demo.registry import load_own_record, load_registry
 from khuyencong.demo.rulebook import load_rulebook
@@ -22,7 +23,8 @@ def load_all(*, establishments: int | None = None) -> dict:
     own = load_own_record()  # even for an empty registry: the establishment account's own record
     planning = load_planning()
     rulebook = load_rulebook()
-    appraisal = load_appraisal()  # last: it picks up the projects demo's submitted projects when present
+    appraisal = load_appraisal()  # after planning (and the projects demo when present): it picks up the projects demo's submitted projects when present
+    attachments = load_attachments()  # after the records they are attached to
     return {
         "accounts": accounts,
         "registry": registry,
@@ -30,4 +32,5 @@ def load_all(*, establishments: int | None = None) -> dict:
         "planning": planning,
         "rulebook": rulebook,
         "appraisal": appraisal,
+        "attachments": attachments,
     }
