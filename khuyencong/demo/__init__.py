@@ -23,7 +23,7 @@ def load_all(*, establishments: int | None = None) -> dict:
     own = load_own_record()  # even for an empty registry: the establishment account's own record
     planning = load_planning()
     rulebook = load_rulebook()
-    appraisal = load_appraisal()  # after planning (and the projects demo when present): it picks up the projects demo's submitted projects when present
+    appraisal = load_appraisal()  # after the projects demo when present: it reviews their submitted projects
     attachments = load_attachments()  # after the records they are attached to
     return {
         "accounts": accounts,
