@@ -9,6 +9,7 @@ from ninja.renderers import JSONRenderer
 
 from khuyencong.api import errors, schema
 from khuyencong.api.auth import BearerToken, Session
+from khuyencong.appraisal.api import router as appraisal_router
 from khuyencong.attachments.api import router as attachments_router
 from khuyencong.notifications.api import router as notifications_router
 from khuyencong.organisation.api import me_router
@@ -44,6 +45,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/", registry_router)
     api.add_router("/", rulebook_router)
     api.add_router("/", planning_router)
+    api.add_router("/", appraisal_router)
     api.add_router("/", attachments_router)
     api.add_router("/", notifications_router)
     return api

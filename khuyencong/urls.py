@@ -38,6 +38,7 @@ urlpatterns = [
     path("establishments/", include("khuyencong.registry.urls")),
     path("rulebook/", include("khuyencong.rulebook.urls")),
     path("plans/", include("khuyencong.planning.urls")),
+    path("councils/", include("khuyencong.appraisal.urls")),
     path("jobs/", include("khuyencong.jobs.urls")),
     path("files/", include("khuyencong.attachments.urls")),
     path("notifications/", include("khuyencong.notifications.urls")),

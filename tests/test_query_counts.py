@@ -141,6 +141,12 @@ def _plans(numbers, user):
     return [make_plan("42", year=2030 + i, name=f"Kế hoạch đếm truy vấn {i}").name for i in numbers]
 
 
+def _councils(numbers, user):
+    from tests.appraisal.factories import make_council
+
+    return [make_council("42", name=f"Hội đồng đếm truy vấn {i}").name for i in numbers]
+
+
 @dataclass
 class Case:
     key: str
@@ -178,6 +184,8 @@ CASES = [
     Case("api legal documents", "/api/v1/legal-documents", "hatinh_officer", _legal_documents, {"q": "dem truy van"}),
     Case("page rulebook", "/rulebook/rules/", "hatinh_officer", _rules, {"q": "dem truy van"}),
     Case("api rules", "/api/v1/rules", "hatinh_officer", _rules, {"q": "dem truy van"}),
+    Case("page councils", "/councils/", "hatinh_officer", _councils, {"q": "hoi dong dem truy van"}),
+    Case("api councils", "/api/v1/councils", "hatinh_officer", _councils, {"q": "hoi dong dem truy van"}),
 ]
 
 
