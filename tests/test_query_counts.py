@@ -133,6 +133,16 @@ def _plans(numbers, user):
     return [make_plan("42", year=2030 + i, name=f"Kế hoạch đếm truy vấn {i}").name for i in numbers]
 
 
+def _deadlines(numbers, user):
+    from khuyencong.projects.models import ProjectState
+    from tests.projects.factories import make_project
+
+    return [
+        make_project(year=2020, state=ProjectState.APPROVED, name=f"Đề án đếm truy vấn {i}", lines=[]).name
+        for i in numbers
+    ]
+
+
 @dataclass
 class Case:
     key: str
@@ -168,6 +178,8 @@ CASES = [
     Case("api legal documents", "/api/v1/legal-documents", "hatinh_officer", _legal_documents, {"q": "dem truy van"}),
     Case("page rulebook", "/rulebook/rules/", "hatinh_officer", _rules, {"q": "dem truy van"}),
     Case("api rules", "/api/v1/rules", "hatinh_officer", _rules, {"q": "dem truy van"}),
+    Case("page deadlines", "/projects/deadlines/", "hatinh_officer", _deadlines, {"overdue": "1"}),
+    Case("api deadlines", "/api/v1/deadlines", "hatinh_officer", _deadlines, {"overdue": "true"}),
 ]
 
 
