@@ -26,16 +26,13 @@ from typing import Any
 from django.utils import timezone
 
 from khuyencong.kernel.scoping import Scope
-from khuyencong.organisation.models import OrgUnit, Role, RoleAssignment
+from khuyencong.organisation.models import OrgUnit, RoleAssignment
 from khuyencong.organisation.permissions import ORG_UNIT_ONLY, ORG_UNIT_REACH, allowed_actions
 from khuyencong.organisation.services import reach_of
 from khuyencong.projects.deadlines import (
-    AGENCY,
-    APPROVER,
-    DEPARTMENT,
+    ACTOR_ROLE_SETS,
     IMPLEMENTER,
     OPEN_STATES,
-    PROVINCE_APPROVER,
     Due,
     RuleBook,
     due_items,
@@ -45,16 +42,6 @@ from khuyencong.projects.models import Project, ProjectState, ProjectTransition
 
 RESOURCE = "projects.project"
 CHUNK = 1000
-# The roles whose job a due item is (of those holding its permission where the project lies):
-# reminders go to the implementer's people for a submission, not to every Agency officer who
-# could also submit; system administrators hold every permission and are never reminded.
-ACTOR_ROLE_SETS: dict[str, frozenset[str]] = {
-    IMPLEMENTER: frozenset({Role.IMPLEMENTER, Role.REGIONAL_OFFICER}),
-    DEPARTMENT: frozenset({Role.PROVINCIAL_OFFICER, Role.PROVINCIAL_FINANCE}),
-    PROVINCE_APPROVER: frozenset({Role.PROVINCIAL_LEADER}),
-    AGENCY: frozenset({Role.AGENCY_OFFICER}),
-    APPROVER: frozenset({Role.AGENCY_LEADER}),
-}
 
 
 def step_permissions(due: Due) -> set[str]:

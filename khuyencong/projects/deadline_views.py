@@ -31,6 +31,14 @@ def project_url_name() -> str | None:
     return "projects:project_detail"
 
 
+def shown(spec) -> dict:
+    """Which due items the list shows: those of the chosen item and overdue state, if chosen."""
+    if spec is None or not spec.is_bound or not spec.is_valid():
+        return {}
+    data = spec.cleaned_data
+    return {"key": data.get("due") or None, "overdue": data.get("overdue")}
+
+
 class DeadlineMixin:
     model = Project
     filterset = DeadlineFilters
@@ -78,7 +86,7 @@ class DeadlineListView(DeadlineMixin, ObjectListView):
                 page = capped_page(rows, request.GET.get("page"), self.page_size, self.count_cap)
         except QueryTooSlow:
             page, too_slow = CappedPage([], 1, self.page_size, None, False, False), True
-        attach_due(page.object_list, today=timezone.localdate())
+        attach_due(page.object_list, today=timezone.localdate(), **shown(spec))
         groups: list[dict] = []
         for project in page.object_list:
             key = (project.province_id, project.implementing_unit_id)
@@ -100,7 +108,11 @@ class DeadlineListView(DeadlineMixin, ObjectListView):
 class DeadlineExportView(DeadlineMixin, ObjectExportView):
     columns = EXPORT_COLUMNS
 
+    def export(self, queryset, user, params, progress=None):
+        self._shown = shown(DeadlineFilters(params, user=user))
+        return super().export(queryset, user, params, progress)
+
     def prepare_chunk(self, objects: list) -> None:
         if not hasattr(self, "_book"):
             self._book = RuleBook()
-        attach_due(objects, book=self._book)
+        attach_due(objects, book=self._book, **getattr(self, "_shown", {}))

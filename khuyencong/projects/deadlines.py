@@ -126,6 +126,18 @@ DUE_RULES: tuple[DueRule, ...] = (
             ("close_local",), levels=(LOCAL,)),
 )  # fmt: skip
 RULES_BY_KEY = {rule.key: rule for rule in DUE_RULES}
+# Whose job each lifecycle step is (the actor of the due item it settles).
+STEP_ACTORS: dict[str, str] = {step: rule.actor for rule in DUE_RULES for step in rule.steps}
+# The roles whose job a due item is. Others may hold the same permission (the Agency's officers may
+# also submit, a Department officer too), but the worklist and the reminders go to these; system
+# administrators hold every permission and are nobody's worklist.
+ACTOR_ROLE_SETS: dict[str, frozenset[str]] = {
+    IMPLEMENTER: frozenset({Role.IMPLEMENTER, Role.REGIONAL_OFFICER}),
+    DEPARTMENT: frozenset({Role.PROVINCIAL_OFFICER, Role.PROVINCIAL_LEADER, Role.PROVINCIAL_FINANCE}),
+    PROVINCE_APPROVER: frozenset({Role.PROVINCIAL_LEADER}),
+    AGENCY: frozenset({Role.AGENCY_OFFICER}),
+    APPROVER: frozenset({Role.AGENCY_LEADER}),
+}
 # States in which something is due (every state but the final ones).
 OPEN_STATES = frozenset(state for rule in DUE_RULES for state in rule.states)
 
@@ -413,11 +425,23 @@ def due_for(project: Project, *, today: dt.date | None = None) -> list[Due]:
     return due_items([project], today=today).get(project.pk, [])
 
 
-def attach_due(projects: Sequence[Project], *, today: dt.date | None = None, book: RuleBook | None = None) -> None:
-    """Set ``project.due`` (list) and ``project.next_due`` (the most urgent or None) on each project."""
+def attach_due(
+    projects: Sequence[Project],
+    *,
+    today: dt.date | None = None,
+    book: RuleBook | None = None,
+    key: str | None = None,
+    overdue: bool | None = None,
+) -> None:
+    """Set ``project.due`` (list) and ``project.next_due`` (the most urgent or None) on each
+    project; ``key`` and ``overdue`` keep only the items a list was filtered on."""
     found = due_items(projects, today=today, book=book)
     for project in projects:
-        items = found.get(project.pk, [])
+        items = [
+            due
+            for due in found.get(project.pk, [])
+            if (key is None or due.key == key) and (overdue is None or due.overdue == overdue)
+        ]
         setattr(project, "due", items)  # noqa: B010 (an attribute the template reads, not a field)
         setattr(project, "next_due", items[0] if items else None)  # noqa: B010
 
@@ -518,14 +542,25 @@ class Worklist:
     overdue_in_reach: int
 
 
+def _user_roles(user) -> set[str]:
+    from khuyencong.organisation.services import active_assignments
+
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    return {assignment.role for assignment in active_assignments(user)}
+
+
 def _step_scopes(user) -> list[tuple[Any, Scope, Q]]:
-    """(step, reach, condition) for each lifecycle step the user may take somewhere."""
+    """(step, reach, condition) for each lifecycle step that is the job of one of the user's roles
+    (``ACTOR_ROLE_SETS``) and that the role matrix lets them take somewhere."""
     from khuyencong.projects import actions
 
+    roles = _user_roles(user)
     found = []
     for step in actions.STEPS:
-        if step.action in ("stop", "stop_local", "cancel", "cancel_local"):
-            continue  # decided on an adjustment request, not waiting on anyone by default
+        actor = STEP_ACTORS.get(step.action)
+        if actor is None or not roles & ACTOR_ROLE_SETS[actor]:
+            continue  # stop and cancel follow an adjustment request; other roles' jobs
         reach = user_scope(user, step.permission, Project)
         if reach.is_empty:
             continue

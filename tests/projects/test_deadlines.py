@@ -242,3 +242,12 @@ def test_province_scoped_directive_applies_only_there():
     late = set(Project.objects.filter(overdue_q(today=TODAY)).values_list("pk", flat=True))
     assert nghean.pk in late and hatinh.pk not in late
     assert _one(hatinh).due_date is None and _one(nghean).due_date == dt.date(2020, 5, 15)
+
+
+def test_the_page_shows_only_the_items_filtered_on(client_for, agency_officer):
+    make_project(year=2020, state=S.APPROVED, code="DA-DICH-2020", disruption="epidemic", disruption_event="COVID-19")
+    client = client_for(agency_officer)
+    both = client.get("/projects/deadlines/", {"year": "2020"}).content.decode()
+    assert "DA-DICH-2020" in both and "25/05/2020" in both and "15/05/2020" in both
+    contract = client.get("/projects/deadlines/", {"year": "2020", "due": "contract"}).content.decode()
+    assert "15/05/2020" in contract and "25/05/2020" not in contract
