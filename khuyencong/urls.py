@@ -39,6 +39,7 @@ urlpatterns = [
     path("rulebook/", include("khuyencong.rulebook.urls")),
     path("plans/", include("khuyencong.planning.urls")),
     path("councils/", include("khuyencong.appraisal.urls")),
+    path("projects/deadlines/", include("khuyencong.projects.deadline_urls")),
     path("jobs/", include("khuyencong.jobs.urls")),
     path("files/", include("khuyencong.attachments.urls")),
     path("notifications/", include("khuyencong.notifications.urls")),

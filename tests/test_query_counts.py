@@ -145,6 +145,14 @@ def _councils(numbers, user):
     from tests.appraisal.factories import make_council
 
     return [make_council("42", name=f"Hội đồng đếm truy vấn {i}").name for i in numbers]
+def _deadlines(numbers, user):
+    from khuyencong.projects.models import ProjectState
+    from tests.projects.factories import make_project
+
+    return [
+        make_project(year=2020, state=ProjectState.APPROVED, name=f"Đề án đếm truy vấn {i}", lines=[]).name
+        for i in numbers
+    ]
 
 
 @dataclass
@@ -186,6 +194,8 @@ CASES = [
     Case("api rules", "/api/v1/rules", "hatinh_officer", _rules, {"q": "dem truy van"}),
     Case("page councils", "/councils/", "hatinh_officer", _councils, {"q": "hoi dong dem truy van"}),
     Case("api councils", "/api/v1/councils", "hatinh_officer", _councils, {"q": "hoi dong dem truy van"}),
+    Case("page deadlines", "/projects/deadlines/", "hatinh_officer", _deadlines, {"overdue": "1"}),
+    Case("api deadlines", "/api/v1/deadlines", "hatinh_officer", _deadlines, {"overdue": "true"}),
 ]
 
 
