@@ -193,14 +193,14 @@ def _detail(project: Project, user, response: HttpResponse | None = None) -> dic
         for field in ProjectDetail.model_fields
         if field not in computed and hasattr(project, field)
     }
-    out |= dict(
-        content_code=project.content.code,
-        province_code=project.province.code if project.province_id else None,
-        legacy_province_code=project.legacy_province.code if project.legacy_province_id else None,
-        implementing_unit_code=project.implementing_unit.code,
-        proposing_unit_code=project.proposing_unit.code if project.proposing_unit_id else None,
-        commune_code=project.commune.code if project.commune_id else None,
-    )
+    out |= {
+        "content_code": project.content.code,
+        "province_code": project.province.code if project.province_id else None,
+        "legacy_province_code": project.legacy_province.code if project.legacy_province_id else None,
+        "implementing_unit_code": project.implementing_unit.code,
+        "proposing_unit_code": project.proposing_unit.code if project.proposing_unit_id else None,
+        "commune_code": project.commune.code if project.commune_id else None,
+    }
     out["beneficiaries"] = [
         {"id": line.pk, "position": line.position, "establishment_id": line.establishment_id,
          "establishment_name": line.establishment.name, "eligible_cost": line.eligible_cost, "support": line.support,
