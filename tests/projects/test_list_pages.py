@@ -153,3 +153,13 @@ def test_board_by_state_counts_and_sums_in_reach(territory, hatinh_officer, agen
     assert client_for(hatinh_officer).get("/projects/board/").status_code == 200
     assert client_for(hatinh_officer).get("/projects/board/", {"plan": "999999"}).status_code == 404
     assert client_for(hatinh_officer).get("/projects/board/", {"plan": "x"}).status_code == 404
+
+
+def test_save_fills_the_province_before_2025_when_the_place_says_it(territory, hatinh_officer):
+    from khuyencong.projects import actions
+    from khuyencong.territory.models import Province
+
+    project = make_project("42")
+    saved = actions.save_project(user=hatinh_officer, values={"location": "Xã Kỳ Anh"}, instance=project)
+    predecessors = list(Province.objects.get(code="42", valid_to__isnull=True).predecessors.all())
+    assert saved.legacy_province == (predecessors[0] if len(predecessors) == 1 else None)
