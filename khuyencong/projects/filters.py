@@ -47,7 +47,12 @@ class ProjectFilters(FilterSpec):
     search_field = "folded_name"
     sorts = ("name", "code", "year", "state", "support_amount", "approved_support", "province")
     default_sort = ("-year", "name")
-    sort_columns = {"name": ("name_key", "id"), "province": ("province_id", "name_key", "id")}
+    sort_columns = {
+        "name": ("name_key", "id"),
+        "province": ("province_id", "name_key", "id"),
+        "code": ("code",),
+        "year": ("year", "name_key", "id"),
+    }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
