@@ -16,6 +16,7 @@ from khuyencong.organisation.api import me_router
 from khuyencong.organisation.api import router as organisation_router
 from khuyencong.planning.api import router as planning_router
 from khuyencong.projects.deadlines_api import router as deadlines_router
+from khuyencong.projects.api import router as projects_router
 from khuyencong.registry.api import router as registry_router
 from khuyencong.rulebook.api import router as rulebook_router
 from khuyencong.territory.api import router as territory_router
@@ -47,6 +48,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/", rulebook_router)
     api.add_router("/", planning_router)
     api.add_router("/", appraisal_router)
+    api.add_router("/", projects_router)
     api.add_router("/", attachments_router)
     api.add_router("/", notifications_router)
     api.add_router("/", deadlines_router)

@@ -40,6 +40,7 @@ urlpatterns = [
     path("plans/", include("khuyencong.planning.urls")),
     path("councils/", include("khuyencong.appraisal.urls")),
     path("projects/deadlines/", include("khuyencong.projects.deadline_urls")),
+    path("projects/", include("khuyencong.projects.urls")),
     path("jobs/", include("khuyencong.jobs.urls")),
     path("files/", include("khuyencong.attachments.urls")),
     path("notifications/", include("khuyencong.notifications.urls")),
