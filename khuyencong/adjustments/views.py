@@ -8,7 +8,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -37,10 +37,9 @@ def adjustments_context(project: Project, user) -> dict:
 
 
 def _back(project: Project) -> str:
-    try:
-        return reverse("projects:project_detail", args=[project.pk])
-    except NoReverseMatch:  # the project page is another module's; until it is mounted, our own
-        return reverse("adjustments:project", args=[project.pk])
+    """Where a form returns: the project's adjustments (the project page once it includes the
+    section: then point this at ``projects:detail``)."""
+    return reverse("adjustments:project", args=[project.pk])
 
 
 def _form_errors(form, exc: ActionRefused) -> None:
