@@ -122,6 +122,15 @@ PROJECTS: dict[str, frozenset[str]] = {
     R.VIEWER: READ,
 }  # fmt: skip
 
+# Adjustments of approved projects (adjustments/actions.py): the same named actions as on the
+# project (propose by the implementer, confirm by the Department, approve by the Agency or, for a
+# local project, the province), reached through the project (its province; an implementer its unit).
+ADJUSTMENT_ACTIONS = frozenset({"propose_adjustment", "confirm_adjustment", "approve_adjustment",
+                                "approve_adjustment_local"})  # fmt: skip
+ADJUSTMENTS: dict[str, frozenset[str]] = {
+    role: (actions & (ADJUSTMENT_ACTIONS | READ_EXPORT)) for role, actions in PROJECTS.items()
+}
+
 # Appraisal councils (appraisal/actions.py): a Department's council is managed by its province's
 # officers (``manage_local``, by reach), the Agency's councils by the Agency's officers
 # (``manage_national``, nationwide). Managing covers members, criteria, projects, any member's
@@ -186,6 +195,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "planning.annualplan": PLANS,
     "planning.planversion": PLAN_VERSIONS,
     "projects.project": PROJECTS,
+    "adjustments.adjustment": ADJUSTMENTS,
     "appraisal.council": COUNCILS,
     "jobs.job": {
         R.SYSTEM_ADMIN: READ,
@@ -201,12 +211,14 @@ ORG_UNIT_REACH: dict[str, frozenset[str]] = {
     "registry.establishment": frozenset({R.ESTABLISHMENT}),
     # Project.implementing_unit: the unit an implementer acts for.
     "projects.project": frozenset({R.IMPLEMENTER}),
+    "adjustments.adjustment": frozenset({R.IMPLEMENTER}),
 }
 
 # Resources some roles reach through their org units only, never by the place those units sit in:
 # an implementing unit in a province sees its own projects, not every project of the province.
 ORG_UNIT_ONLY: dict[str, frozenset[str]] = {
     "projects.project": frozenset({R.IMPLEMENTER}),
+    "adjustments.adjustment": frozenset({R.IMPLEMENTER}),
 }
 
 
