@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "khuyencong.registry",
     "khuyencong.planning",
     "khuyencong.projects",
+    "khuyencong.contracts",
 ]
 
 MIDDLEWARE = [
