@@ -43,6 +43,7 @@ from khuyencong.contracts.models import (
     ContractTransition,
 )
 from khuyencong.kernel.lifecycle import ActionRefused, Invalid, Lifecycle, Step
+from khuyencong.kernel.money import format_vnd
 from khuyencong.kernel.scoping import Action, can, ensure_in_scope, restrict, user_scope
 from khuyencong.kernel.text import fold
 from khuyencong.organisation.models import OrgUnit
@@ -187,7 +188,7 @@ def _check_caps(project: Project, *, kind: str, value: int, beneficiary: Benefic
             raise ActionRefused(
                 "over_approved_support",
                 _("The contract value cannot be more than the project's approved support (%(cap)s đ).")
-                % {"cap": f"{cap:,}".replace(",", ".")},
+                % {"cap": format_vnd(cap, unit="")},
                 field="value",
                 status=422,
             )
@@ -196,7 +197,7 @@ def _check_caps(project: Project, *, kind: str, value: int, beneficiary: Benefic
             raise ActionRefused(
                 "below_support_contracts",
                 _("The value cannot be less than the support contracts already made (%(total)s đ).")
-                % {"total": f"{supports:,}".replace(",", ".")},
+                % {"total": format_vnd(supports, unit="")},
                 field="value",
                 status=422,
             )
@@ -206,7 +207,7 @@ def _check_caps(project: Project, *, kind: str, value: int, beneficiary: Benefic
         raise ActionRefused(
             "over_beneficiary_support",
             _("The contract value cannot be more than the beneficiary's support (%(cap)s đ).")
-            % {"cap": f"{beneficiary.support:,}".replace(",", ".")},
+            % {"cap": format_vnd(beneficiary.support, unit="")},
             field="value",
             status=422,
         )
@@ -218,7 +219,7 @@ def _check_caps(project: Project, *, kind: str, value: int, beneficiary: Benefic
         raise ActionRefused(
             "over_main_contract",
             _("The support contracts together cannot be more than the main contract (%(cap)s đ).")
-            % {"cap": f"{main.value:,}".replace(",", ".")},
+            % {"cap": format_vnd(main.value, unit="")},
             field="value",
             status=422,
         )
@@ -428,9 +429,12 @@ def available_steps(contract: Contract, user) -> list[Step]:
     return CONTRACT_LIFECYCLE.available(contract, user)
 
 
-def _refuse_early(contract: Contract, user, action: str) -> None:
-    """Permission, reach and state first (403 / 404 / 409), before any value is looked at."""
+def _refuse_early(contract: Contract, user, action: str, version: int | None = None) -> None:
+    """Permission, reach, a stale version and the state first (403 / 404 / 409), before any
+    value is looked at."""
     require(user, Action.VIEW, contract)
+    if version is not None and version != contract.version:
+        raise _stale()
     refusal = CONTRACT_LIFECYCLE.refusal(contract, user, action)
     if refusal is not None:
         raise refusal
@@ -441,7 +445,7 @@ def sign_contract(
 ) -> Contract:
     """Sign a draft. A main contract of an approved project moves the project to contracted (the
     ``contract`` or ``contract_local`` step, on the signature's date) in the same transaction."""
-    _refuse_early(contract, user, "sign")
+    _refuse_early(contract, user, "sign", version)
     signed = signed_on or contract.signed_on or timezone.localdate()
     missing = {}
     if not contract.start_date:
@@ -499,7 +503,7 @@ def amend_contract(
 ) -> ContractAmendment:
     """Record an amendment (phụ lục) of a signed contract: a new value, a new end date or both,
     within the same caps as the contract, while the project is contracted or in progress."""
-    _refuse_early(contract, user, "amend")
+    _refuse_early(contract, user, "amend", version)
     errors: dict[str, str] = {}
     number = (number or "").strip()
     reason = (reason or "").strip()
@@ -592,7 +596,7 @@ def terminate_contract(
 ) -> Contract:
     """End a contract before its term (the reason is required). A main contract goes only after
     its support contracts are ended."""
-    _refuse_early(contract, user, "terminate")
+    _refuse_early(contract, user, "terminate", version)
     if not (comment or "").strip():
         raise ActionRefused("comment_required", _("Give a reason in the comment."), field="comment", status=422)
     day = on or timezone.localdate()
@@ -624,7 +628,7 @@ def liquidate_contract(
 ) -> Contract:
     """Liquidate a signed contract after the project's acceptance, with the liquidation record's
     number and date."""
-    _refuse_early(contract, user, "liquidate")
+    _refuse_early(contract, user, "liquidate", version)
     liquidation_number = (liquidation_number or "").strip()
     if not liquidation_number or not liquidated_on:
         raise ActionRefused(

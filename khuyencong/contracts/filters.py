@@ -10,6 +10,7 @@ from khuyencong.contracts.models import Contract, ContractKind, ContractState
 from khuyencong.kernel.filters import FilterSpec, ReferenceField
 from khuyencong.kernel.scoping import Action, user_scope
 from khuyencong.kernel.text import vi_order
+from khuyencong.organisation.models import OrgUnit
 from khuyencong.rulebook.models import Level
 from khuyencong.territory.models import Province
 
@@ -22,7 +23,7 @@ class ContractFilters(FilterSpec):
     )
     state = forms.ChoiceField(label=_("State"), choices=[("", _("All states")), *ContractState.choices])
     kind = forms.ChoiceField(label=_("Kind"), choices=[("", _("All kinds")), *ContractKind.choices])
-    project = forms.IntegerField(label=_("Project"), min_value=1, max_value=2**62, widget=forms.HiddenInput)
+    project = forms.CharField(label=_("Project code"), max_length=40)
 
     search_field = "folded_name"
     sorts = ("signed_on", "number", "value", "state", "year")
@@ -34,4 +35,12 @@ class ContractFilters(FilterSpec):
         super().__init__(*args, **kwargs)
         reach = user_scope(self.user, Action.VIEW, Contract)
         provinces = Province.objects.current().order_by(vi_order("short_name"))
-        self.fields["province"].queryset = provinces if reach.everywhere else reach.limit_provinces(provinces)
+        if not reach.everywhere:
+            # An implementer reaches its units' projects: the provinces those units sit in.
+            units = OrgUnit.objects.filter(pk__in=sorted(reach.org_unit_ids)) if reach.org_unit_ids else None
+            ids = set(reach.province_ids) | set(units.values_list("province_id", flat=True) if units else ())
+            provinces = provinces.filter(pk__in=sorted(i for i in ids if i) or [0])
+        self.fields["province"].queryset = provinces
+
+    def filter_project(self, queryset, value):
+        return queryset.filter(project__code=value.strip().upper())
