@@ -133,6 +133,12 @@ def _plans(numbers, user):
     return [make_plan("42", year=2030 + i, name=f"Kế hoạch đếm truy vấn {i}").name for i in numbers]
 
 
+def _contracts(numbers, user):
+    from tests.contracts.factories import approved_project, make_contract
+
+    return [make_contract(approved_project("42"), number=f"HĐ-ĐẾM-{i}").number for i in numbers]
+
+
 @dataclass
 class Case:
     key: str
@@ -157,6 +163,8 @@ CASES = [
     Case("page jobs", "/jobs/", "hatinh_officer", _jobs),
     Case("page plans", "/plans/", "hatinh_officer", _plans, {"q": "ke hoach dem truy van"}),
     Case("api plans", "/api/v1/plans", "hatinh_officer", _plans, {"q": "ke hoach dem truy van"}),
+    Case("page contracts", "/contracts/", "hatinh_officer", _contracts, {"q": "hd-dem"}),
+    Case("api contracts", "/api/v1/contracts", "hatinh_officer", _contracts, {"q": "hd-dem"}),
     Case(
         "api establishments", "/api/v1/establishments", "hatinh_officer", _establishments, {"q": "co so dem truy van"}
     ),

@@ -112,6 +112,12 @@ def _labelled(transitions):
 
 
 class ContractDeleteView(ContractMixin, ObjectDeleteView):
+    def get_object(self, action=None):
+        obj = super().get_object(action)
+        if not actions.may_write(self.request.user, obj, Action.DELETE):
+            raise PermissionDenied  # the kind of contract is another role's
+        return obj
+
     def refusal(self, obj):
         if obj.state != "draft" or obj.transitions.exists():
             return ActionRefused(
@@ -229,6 +235,11 @@ class ContractStepView(LoginRequiredMixin, View):
         "liquidate": gettext_lazy("Liquidate the contract"),
     }
     forms = {"sign": SignForm, "amend": AmendForm, "terminate": TerminateForm, "liquidate": LiquidateForm}
+
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not can(request.user, Action.VIEW, Contract):
+            raise PermissionDenied
+        return super().dispatch(request, *args, **kwargs)
 
     def contract(self) -> Contract:
         try:
