@@ -19,8 +19,9 @@ def approved_project(province_code: str | None = "42", *, level: str = Level.NAT
                      lines=None, approved_support: int | None = None, **fields) -> Project:  # fmt: skip
     """A project approved on 2/3/2026 with two beneficiaries (150 and 100 million support)."""
     lines = [(400_000_000, 150_000_000), (300_000_000, 100_000_000)] if lines is None else lines
-    project = make_project(province_code, level=level, state=state, lines=lines, approved_on=APPROVED_ON,
-                           decision_number="123/QĐ-BCT", **fields)  # fmt: skip
+    fields.setdefault("approved_on", APPROVED_ON)
+    project = make_project(province_code, level=level, state=state, lines=lines, decision_number="123/QĐ-BCT",
+                           **fields)  # fmt: skip
     project.approved_support = project.support_amount if approved_support is None else approved_support
     project.save()
     return project
