@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from khuyencong.contracts.models import ContractKind
-from khuyencong.kernel.scoping import Action, restrict
+from khuyencong.contracts.models import Contract, ContractKind
+from khuyencong.kernel.money import format_vnd
+from khuyencong.kernel.scoping import Action, can, restrict, user_scope
 from khuyencong.kernel.text import sort_key
 from khuyencong.planning.forms import DATE, AmountField, StyledForm
 from khuyencong.projects.models import BeneficiaryLine, Project, ProjectState
+from khuyencong.rulebook.models import Level
 
 DATES = ["%Y-%m-%d", "%d/%m/%Y"]
 
@@ -29,9 +32,20 @@ class BeneficiaryChoice(forms.ModelChoiceField):
 
 
 def contractable_projects(user):
-    """Projects a contract may be made for now, within the user's reach, newest year first."""
+    """Projects the user may draft a contract for now (the kinds its role writes, in its reach),
+    newest year first."""
+    main = user_scope(user, "main", Contract).q(Project)
+    local = user_scope(user, "main_local", Contract).q(Project)
+    support = user_scope(user, "support", Contract).q(Project)
     states = [ProjectState.APPROVED, ProjectState.CONTRACTED, ProjectState.IN_PROGRESS]
-    return restrict(Project.objects.filter(state__in=states), user, Action.VIEW).order_by("-year", "name_key")
+    rows = Project.objects.filter(state__in=states).filter(
+        (Q(level=Level.NATIONAL) & main)
+        | (Q(level=Level.LOCAL) & local)
+        | (Q(state__in=[ProjectState.CONTRACTED, ProjectState.IN_PROGRESS]) & support)
+    )
+    if not can(user, Action.ADD, Contract):
+        rows = rows.none()
+    return restrict(rows, user, Action.VIEW).order_by("-year", "name_key")
 
 
 class ChooseProjectForm(StyledForm):
@@ -47,14 +61,12 @@ class ChooseProjectForm(StyledForm):
 
 
 class ContractForm(StyledForm):
-    """A draft contract: its project, kind and beneficiary when new, then number, value and dates."""
+    """A draft contract of a chosen project and kind: the beneficiary (support contracts), then
+    number, value and dates. Editing a draft leaves the project, kind and beneficiary alone."""
 
-    project = ProjectChoice(label=_("Project"), queryset=Project.objects.none(), empty_label=_("Choose a project"))
-    kind = forms.ChoiceField(label=_("Kind"), choices=ContractKind.choices)
     beneficiary = BeneficiaryChoice(
         label=_("Beneficiary"),
         queryset=BeneficiaryLine.objects.none(),
-        required=False,
         empty_label=_("Choose the beneficiary"),
         help_text=_("For a support contract: the establishment it supports."),
     )
@@ -65,33 +77,20 @@ class ContractForm(StyledForm):
     end_date = _date(_("End date"))
     deadline = _date(_("Completion deadline"))
     subject = forms.CharField(label=_("Subject"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
-    wide_fields = frozenset({"project", "subject"})
+    wide_fields = frozenset({"beneficiary", "subject"})
 
-    def __init__(self, *args, user, project: Project | None = None, editing: bool = False, **kwargs):
+    def __init__(self, *args, project: Project | None = None, kind: str = ContractKind.MAIN, **kwargs):
         super().__init__(*args, **kwargs)
-        if editing:
-            for name in ("project", "kind", "beneficiary"):
-                del self.fields[name]
+        if project is None or kind != ContractKind.SUPPORT:
+            del self.fields["beneficiary"]
             return
-        projects = contractable_projects(user)
-        if project is not None:
-            projects = Project.objects.filter(pk=project.pk)
-            self.fields["project"].widget = forms.HiddenInput()
-            self.fields["project"].initial = project.pk
-            lines = project.beneficiaries.select_related("establishment")
-            self.fields["beneficiary"].queryset = lines
-            ordered = sorted(lines, key=lambda line: sort_key(line.establishment.name))
-            self.fields["beneficiary"].choices = [
-                ("", _("Choose the beneficiary")),
-                *[(line.pk, line.establishment.name) for line in ordered],
-            ]
-        self.fields["project"].queryset = projects
-
-    def clean(self):
-        data = super().clean()
-        if data.get("kind") == ContractKind.SUPPORT and not data.get("beneficiary") and "beneficiary" in self.fields:
-            self.add_error("beneficiary", _("Choose the beneficiary the contract supports."))
-        return data
+        lines = project.beneficiaries.select_related("establishment")
+        self.fields["beneficiary"].queryset = lines
+        ordered = sorted(lines, key=lambda line: sort_key(line.establishment.name))
+        self.fields["beneficiary"].choices = [
+            ("", _("Choose the beneficiary")),
+            *[(line.pk, f"{line.establishment.name} – {format_vnd(line.support)}") for line in ordered],
+        ]
 
 
 class SignForm(StyledForm):

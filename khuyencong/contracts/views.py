@@ -171,34 +171,41 @@ class ContractCreateView(LoginRequiredMixin, View):
         return kind if kind in ContractKind.values else ContractKind.MAIN
 
     def form(self, project):
-        initial = {"kind": self.kind(), "signed_on": None}
-        if project is not None and self.kind() == ContractKind.MAIN:
+        initial = {}
+        if self.kind() == ContractKind.MAIN:
             initial["value"] = project.approved_support
-        return ContractForm(self.request.POST or None, user=self.request.user, project=project, initial=initial)
+        return ContractForm(self.request.POST or None, project=project, kind=self.kind(), initial=initial)
 
     def render_form(self, project, form):
         title = _("New contract")
         cancel = reverse("contracts:contract_list")
         if project is None:
             return _render_form(self.request, form, title=title, cancel_url=cancel, method="get")
-        confirm = _("Project %(code)s – %(name)s; approved support %(amount)s.") % {
+        confirm = _("%(kind)s of project %(code)s – %(name)s; approved support %(amount)s.") % {
+            "kind": ContractKind(self.kind()).label,
             "code": project.code,
             "name": project.name,
             "amount": sections.vnd(project.approved_support),
         }
         return _render_form(self.request, form, title=title, cancel_url=cancel, confirm=confirm)
 
+    def allowed(self, project) -> None:
+        if not actions.may_draft(self.request.user, project, self.kind()):
+            raise PermissionDenied
+
     def get(self, request):
         project = self.project()
         if project is None:
             choose = ChooseProjectForm(request.GET or None, user=request.user, initial={"kind": self.kind()})
             return self.render_form(None, choose)
+        self.allowed(project)
         return self.render_form(project, self.form(project))
 
     def post(self, request):
         project = self.project()
         if project is None:
             raise Http404
+        self.allowed(project)
         form = self.form(project)
         if form.is_valid():
             data = dict(form.cleaned_data)
@@ -209,7 +216,7 @@ class ContractCreateView(LoginRequiredMixin, View):
                 contract = actions.save_contract(
                     user=request.user,
                     project=project,
-                    kind=data["kind"],
+                    kind=self.kind(),
                     beneficiary=data.get("beneficiary"),
                     values=values,
                 )
@@ -262,7 +269,7 @@ class ContractStepView(LoginRequiredMixin, View):
         data = self.request.POST or None
         if action == "edit":
             initial = {name: getattr(contract, name) for name in actions.CONTRACT_FIELDS}
-            return ContractForm(data, user=self.request.user, editing=True, initial=initial)
+            return ContractForm(data, initial=initial)
         initial: dict = {}
         today = timezone.localdate()
         if action == "sign":
