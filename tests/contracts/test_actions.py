@@ -290,3 +290,19 @@ def test_only_a_draft_is_edited_or_deleted(agency_officer):
     refused("wrong_state", actions.save_contract, user=agency_officer, instance=main, values={"subject": "x"})
     refused("in_use", actions.delete_contract, user=agency_officer, contract=main)
     assert make_contract  # the factory is used by the page tests
+
+
+def test_amendments_and_drafts_read_the_caps_under_the_projects_row_lock(agency_officer, implementer):
+    """Two amendments at once cannot push a total over its cap together: each reads the sums with
+    the project row locked (``SELECT … FOR UPDATE`` on PostgreSQL; SQLite writes one at a time)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    project, main = signed_project(agency_officer)
+    with CaptureQueriesContext(connection) as queries:
+        draft_support(implementer, project, project.beneficiaries.first())
+        actions.amend_contract(user=agency_officer, contract=main, number="PL-01", signed_on=dt.date(2026, 4, 1),
+                               reason="Gia hạn", new_end_date=dt.date(2026, 12, 31))  # fmt: skip
+    locks = [q["sql"] for q in queries.captured_queries if "projects_project" in q["sql"] and "FOR UPDATE" in q["sql"]]
+    if connection.features.has_select_for_update:
+        assert len(locks) == 2
