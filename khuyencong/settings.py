@@ -8,6 +8,7 @@ the variable when it is missing or malformed.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from django.utils.csp import CSP
@@ -65,12 +66,15 @@ INSTALLED_APPS = [
     "khuyencong.territory",
     "khuyencong.organisation",
     "khuyencong.jobs",
+    "khuyencong.notifications",
     "khuyencong.web",
     "khuyencong.rulebook",
     "khuyencong.registry",
     "khuyencong.planning",
     "khuyencong.projects",
     "khuyencong.contracts",
+    "khuyencong.appraisal",
+    "khuyencong.attachments",
 ]
 
 MIDDLEWARE = [
@@ -109,6 +113,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "khuyencong.web.context_processors.navigation",
+                "khuyencong.notifications.context_processors.notification_badge",
             ],
             "builtins": ["khuyencong.web.templatetags.vn"],
         },
@@ -196,6 +201,16 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not STATIC_COMPRESSED
+# Attached documents (dossiers, decisions, contracts): kept under MEDIA_ROOT by default, so a
+# backup carries them; never served by the web server, only through the scoped download view.
+# The tests keep them in a temporary directory (each attachment test also gets its own).
+_files_default = (
+    Path(tempfile.gettempdir()) / "khuyencong-test-files" if KC_ENV == "test" else MEDIA_ROOT / "attachments"
+)
+KC_FILES_DIR = Path(env_str("KC_FILES_DIR", str(_files_default)))
+KC_ATTACHMENT_MAX_BYTES = env_int("KC_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+# File extensions accepted for attachments (a subset of attachments.validation.TYPES).
+KC_ATTACHMENT_TYPES = env_list("KC_ATTACHMENT_TYPES", "pdf,doc,docx,xls,xlsx,jpg,jpeg,png")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
@@ -216,6 +231,9 @@ if _mail_backend.endswith("smtp.EmailBackend"):
 MAILERS = {"default": {"BACKEND": _mail_backend, "OPTIONS": _mail_options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "khuyencong@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The site's address as people reach it ("https://khuyencong.example.vn"): links in e-mails are
+# made absolute with it; without it they stay site-relative.
+KC_SITE_URL = env_str("KC_SITE_URL", "").rstrip("/")
 
 # --- Jobs (huey through Django's tasks API) -----------------------------------------------------
 KC_TASK_BACKEND = env_choice("KC_TASK_BACKEND", ("sqlite", "postgres", "redis", "immediate"), "sqlite")

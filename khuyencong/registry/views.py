@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from khuyencong.attachments.panel import attachments_panel
 from khuyencong.kernel.scoping import can
 from khuyencong.registry import actions, export_columns
 from khuyencong.registry.filters import CraftVillageFilters, EstablishmentFilters
@@ -114,6 +115,7 @@ class EstablishmentDetailView(EstablishmentMixin, ObjectDetailView):
             # Supports received across programmes and years; filled by the projects and finance
             # domains through their public functions as they land.
             "supports": [],
+            "attachments": attachments_panel(obj, self.request.user),
         }
 
 
