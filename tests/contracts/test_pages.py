@@ -106,3 +106,9 @@ def test_the_project_section(rf, agency_officer, implementer):
     fresh = approved_project()
     links = contracts_context(fresh, agency_officer)["contracts_add_links"]
     assert [url.rsplit("=", 1)[1] for url, _kind in links] == ["main"]
+
+
+def test_the_contract_page_links_its_project(client_for, agency_officer):
+    contract = make_contract(approved_project())
+    page = client_for(agency_officer).get(f"/contracts/{contract.pk}/").content.decode()
+    assert f'href="/projects/{contract.project_id}/"' in page
