@@ -141,6 +141,12 @@ def _plans(numbers, user):
     return [make_plan("42", year=2030 + i, name=f"Kế hoạch đếm truy vấn {i}").name for i in numbers]
 
 
+def _contracts(numbers, user):
+    from tests.contracts.factories import approved_project, make_contract
+
+    return [make_contract(approved_project("42"), number=f"HĐ-ĐẾM-{i}").number for i in numbers]
+
+
 def _councils(numbers, user):
     from tests.appraisal.factories import make_council
 
@@ -197,6 +203,8 @@ CASES = [
     Case("api notifications", "/api/v1/notifications", "hatinh_officer", _notifications),
     Case("page plans", "/plans/", "hatinh_officer", _plans, {"q": "ke hoach dem truy van"}),
     Case("api plans", "/api/v1/plans", "hatinh_officer", _plans, {"q": "ke hoach dem truy van"}),
+    Case("page contracts", "/contracts/", "hatinh_officer", _contracts, {"q": "hd-dem"}),
+    Case("api contracts", "/api/v1/contracts", "hatinh_officer", _contracts, {"q": "hd-dem"}),
     Case(
         "api establishments", "/api/v1/establishments", "hatinh_officer", _establishments, {"q": "co so dem truy van"}
     ),
