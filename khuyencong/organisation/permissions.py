@@ -122,6 +122,24 @@ PROJECTS: dict[str, frozenset[str]] = {
     R.VIEWER: READ,
 }  # fmt: skip
 
+# Appraisal councils (appraisal/actions.py): a Department's council is managed by its province's
+# officers (``manage_local``, by reach), the Agency's councils by the Agency's officers
+# (``manage_national``, nationwide). Managing covers members, criteria, projects, any member's
+# sheet and the conclusions (which also need the project's ``appraise`` / ``appraise_national``).
+# A member scores their own sheet by holding the seat, whatever the role; leaders and inspectors read.
+MANAGE_LOCAL, MANAGE_NATIONAL = "manage_local", "manage_national"
+COUNCILS: dict[str, frozenset[str]] = {
+    R.SYSTEM_ADMIN: READ_EXPORT | {MANAGE_LOCAL, MANAGE_NATIONAL},
+    R.AGENCY_OFFICER: READ_EXPORT | {MANAGE_NATIONAL},
+    R.AGENCY_LEADER: READ_EXPORT,
+    R.REGIONAL_OFFICER: READ,
+    R.PROVINCIAL_OFFICER: READ_EXPORT | {MANAGE_LOCAL},
+    R.PROVINCIAL_LEADER: READ_EXPORT,
+    R.PROVINCIAL_FINANCE: READ,
+    R.INSPECTOR: READ_EXPORT,
+    R.VIEWER: READ,
+}
+
 PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "organisation.orgunit": {
         R.SYSTEM_ADMIN: ALL,
@@ -168,6 +186,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "planning.annualplan": PLANS,
     "planning.planversion": PLAN_VERSIONS,
     "projects.project": PROJECTS,
+    "appraisal.council": COUNCILS,
     "jobs.job": {
         R.SYSTEM_ADMIN: READ,
     },
