@@ -38,6 +38,7 @@ urlpatterns = [
     path("establishments/", include("khuyencong.registry.urls")),
     path("rulebook/", include("khuyencong.rulebook.urls")),
     path("plans/", include("khuyencong.planning.urls")),
+    path("projects/", include("khuyencong.projects.urls")),
     path("jobs/", include("khuyencong.jobs.urls")),
     path("audit/", include("khuyencong.audit.urls")),
     path("admin/", admin.site.urls),

@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class ProjectsConfig(AppConfig):
     name = "khuyencong.projects"
     verbose_name = _("Projects")
+
+    def ready(self) -> None:
+        from khuyencong.kernel import sections
+        from khuyencong.projects.pages import establishment_projects
+
+        # The establishment's 360° page lists the projects and supports it received.
+        sections.register("registry.establishment", establishment_projects)

@@ -1,0 +1,29 @@
+"""What the projects app shows on other apps' pages (registered in ``apps.ProjectsConfig.ready``)."""
+
+from __future__ import annotations
+
+from django.db.models import Sum
+
+from khuyencong.kernel.scoping import Action, can
+from khuyencong.projects.models import BeneficiaryLine, Project
+from khuyencong.projects.selectors import projects_of_establishment
+
+LIMIT = 200
+
+
+def establishment_projects(request, establishment):
+    """The establishment page's section: every project (any year, level) that supported it, with
+    the support its line received; two queries whatever the number of projects."""
+    user = getattr(request, "user", None)
+    if user is None or not can(user, Action.VIEW, Project):
+        return None
+    rows = list(projects_of_establishment(establishment, user=user)[:LIMIT])
+    lines = {
+        line["project_id"]: line
+        for line in BeneficiaryLine.objects.filter(establishment=establishment, project__in=[p.pk for p in rows])
+        .values("project_id")
+        .annotate(support=Sum("support"), eligible_cost=Sum("eligible_cost"))
+    }
+    items = [{"project": p, "support": lines.get(p.pk, {}).get("support", 0)} for p in rows]
+    total = sum(item["support"] for item in items)
+    return "projects/_establishment_section.html", {"items": items, "total": total, "limit": LIMIT}
