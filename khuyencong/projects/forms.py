@@ -200,6 +200,11 @@ class BeneficiaryForm(StyledForm):
 
 
 class BaseBeneficiaryFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs["class"] = "form-check-input"
+
     def clean(self):
         for form in self.forms:
             data = getattr(form, "cleaned_data", None)

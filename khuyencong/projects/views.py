@@ -25,6 +25,7 @@ from django.views import View
 from khuyencong.audit.models import ObjectChange
 from khuyencong.kernel.lifecycle import ActionRefused
 from khuyencong.kernel.scoping import Action, can, restrict
+from khuyencong.kernel.text import fold
 from khuyencong.projects import actions, services
 from khuyencong.projects.forms import (
     BeneficiariesForm,
@@ -33,10 +34,11 @@ from khuyencong.projects.forms import (
     StepForm,
     beneficiary_initial,
     establishment_label,
+    plan_lines_for,
 )
 from khuyencong.projects.models import APPROVED_STATES, EDITABLE_STATES, Project, ProjectState
 from khuyencong.projects.selectors import project_history, project_list, projects
-from khuyencong.registry.selectors import establishment_list
+from khuyencong.registry.selectors import establishments
 from khuyencong.rulebook.models import ProjectKind
 
 HISTORY_LENGTH = 20
@@ -126,7 +128,7 @@ class ProjectDetailView(LoginRequiredMixin, View):
             .order_by("-time", "-pk")[:HISTORY_LENGTH]
         )
         can_change = _may(user, Action.CHANGE, project)
-        steps = actions.available_steps(project, user)
+        steps = _buttons(project, user)
         context = {
             "object": project,
             "project": project,
@@ -151,6 +153,24 @@ class ProjectDetailView(LoginRequiredMixin, View):
 
 
 # --- steps ------------------------------------------------------------------------------------
+
+APPROVALS = ("approve", "approve_local")
+
+
+def _buttons(project: Project, user) -> list:
+    """The steps the user may take now. An approval whose only refusal is that the project is in
+    no plan yet is offered too: its form picks the plan line (and so the plan)."""
+    steps = actions.available_steps(project, user)
+    taken = {step.action for step in steps}
+    lifecycle = actions.PROJECT_LIFECYCLE
+    for action in APPROVALS:
+        step = lifecycle.steps[action]
+        if action in taken or project.state not in step.source:
+            continue
+        refusal = lifecycle.refusal(project, user, action)
+        if refusal is not None and refusal.code == "not_in_plan" and plan_lines_for(project).exists():
+            steps.append(step)
+    return steps
 
 CONFLICT_CODES = frozenset({"state_changed", "stale"})
 
@@ -415,9 +435,12 @@ class EstablishmentSuggestView(LoginRequiredMixin, View):
         query = request.GET.get("q") or next((v for k, v in request.GET.items() if k.endswith("_search")), "")
         query = query.strip()[:60]
         found = []
-        if query and "\x00" not in query:
-            rows = establishment_list(user=request.user, filters={"q": query})
-            found = [(e.pk, establishment_label(e)) for e in rows[:SUGGESTIONS]]
+        words = fold(query).split() if "\x00" not in query else []
+        if words:
+            rows = restrict(establishments(), request.user, Action.VIEW)
+            for word in words:  # every word, anywhere in the name, address or commune
+                rows = rows.filter(search_text__contains=word)
+            found = [(e.pk, establishment_label(e)) for e in rows.order_by("name_key", "pk")[:SUGGESTIONS]]
         context = {"suggestions": found, "query": query, "limit": SUGGESTIONS}
         return render(request, "projects/widgets/_establishment_suggestions.html", context)
 

@@ -22,7 +22,7 @@ MENU = [
     (_("Craft villages"), "registry:craftvillage_list", "registry.craftvillage", REGISTRY),
     (_("Programmes"), "planning:programme_list", "planning.programme", PLANNING),
     (_("Annual plans"), "planning:annualplan_list", "planning.annualplan", PLANNING),
-    (_("All projects"), "projects:list", "projects.project", PROJECTS),
+    (_("Project list"), "projects:list", "projects.project", PROJECTS),
     (_("New project"), "projects:create", ("projects.project", Action.ADD), PROJECTS),
     (_("Legal documents"), "rulebook:legaldocument_list", "rulebook.legaldocument", LAW),
     (_("Rulebook"), "rulebook:rulebook", "rulebook.spendingnorm", LAW),

@@ -127,6 +127,7 @@ def test_approval_picks_a_plan_line_by_name_and_needs_the_decision(client_for, a
     plan = make_plan(None, year=2026, approved=True)
     project = make_project(state=S.AGENCY_PASSED, submitted_on=dt.date(2025, 5, 10))
     client = client_for(agency_leader)
+    assert 'id="step-approve"' in _page(client, project)  # in no plan yet: the form picks the line
     form = client.get(f"/projects/{project.pk}/steps/approve/").content.decode()
     assert "Mô hình trình diễn kỹ thuật" in form and "Đào tạo nghề mây tre đan" in form
     assert ">Đào tạo nghề —" not in form  # a group row carries no money of its own
