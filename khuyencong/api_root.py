@@ -9,6 +9,7 @@ from ninja.renderers import JSONRenderer
 
 from khuyencong.api import errors, schema
 from khuyencong.api.auth import BearerToken, Session
+from khuyencong.attachments.api import router as attachments_router
 from khuyencong.organisation.api import me_router
 from khuyencong.organisation.api import router as organisation_router
 from khuyencong.planning.api import router as planning_router
@@ -42,6 +43,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/", registry_router)
     api.add_router("/", rulebook_router)
     api.add_router("/", planning_router)
+    api.add_router("/", attachments_router)
     return api
 
 

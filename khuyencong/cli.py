@@ -20,6 +20,7 @@ COMMANDS = {
     "import": ("import_establishments", "import establishments from .xlsx/.csv (dry run unless --commit)"),
     "backup": ("kc_backup", "archive the database and files (safe while serving)"),
     "restore": ("kc_restore", "restore an archive (verified; --force to overwrite data)"),
+    "sweep-files": ("kc_sweep_files", "list (--delete: remove) attached files no record names"),
     "check": ("check", "run system checks (add --deploy for production)"),
     "manage": (None, "run any Django management command"),
 }

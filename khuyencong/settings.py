@@ -8,6 +8,7 @@ the variable when it is missing or malformed.
 
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 from django.utils.csp import CSP
@@ -70,6 +71,7 @@ INSTALLED_APPS = [
     "khuyencong.registry",
     "khuyencong.planning",
     "khuyencong.projects",
+    "khuyencong.attachments",
 ]
 
 MIDDLEWARE = [
@@ -195,6 +197,16 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not STATIC_COMPRESSED
+# Attached documents (dossiers, decisions, contracts): kept under MEDIA_ROOT by default, so a
+# backup carries them; never served by the web server, only through the scoped download view.
+# The tests keep them in a temporary directory (each attachment test also gets its own).
+_files_default = (
+    Path(tempfile.gettempdir()) / "khuyencong-test-files" if KC_ENV == "test" else MEDIA_ROOT / "attachments"
+)
+KC_FILES_DIR = Path(env_str("KC_FILES_DIR", str(_files_default)))
+KC_ATTACHMENT_MAX_BYTES = env_int("KC_ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+# File extensions accepted for attachments (a subset of attachments.validation.TYPES).
+KC_ATTACHMENT_TYPES = env_list("KC_ATTACHMENT_TYPES", "pdf,doc,docx,xls,xlsx,jpg,jpeg,png")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -40,6 +40,7 @@ urlpatterns = [
     path("plans/", include("khuyencong.planning.urls")),
     path("projects/", include("khuyencong.projects.urls")),
     path("jobs/", include("khuyencong.jobs.urls")),
+    path("files/", include("khuyencong.attachments.urls")),
     path("audit/", include("khuyencong.audit.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

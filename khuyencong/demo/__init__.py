@@ -7,6 +7,7 @@ missing), so running it again changes nothing. Each domain adds a module here an
 
 from __future__ import annotations
 
+from khuyencong.demo.attachments import load_attachments
 from khuyencong.demo.planning import load_planning
 from khuyencong.demo.registry import load_own_record, load_registry
 from khuyencong.demo.rulebook import load_rulebook
@@ -21,10 +22,12 @@ def load_all(*, establishments: int | None = None) -> dict:
     own = load_own_record()  # even for an empty registry: the establishment account's own record
     planning = load_planning()
     rulebook = load_rulebook()
+    attachments = load_attachments()  # after the records they are attached to
     return {
         "accounts": accounts,
         "registry": registry,
         "own_record": own.name if own else None,
         "planning": planning,
         "rulebook": rulebook,
+        "attachments": attachments,
     }

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from khuyencong import tabular
+from khuyencong.attachments.panel import attachments_panel
 from khuyencong.kernel.audit import log_access
 from khuyencong.kernel.lifecycle import ActionRefused
 from khuyencong.kernel.scoping import Action, can, restrict, user_scope
@@ -240,6 +241,9 @@ class PlanDetailView(PlanMixin, ObjectDetailView):
             else None,
             "can_close": plan.state == "open" and actions.PLAN_LIFECYCLE.refusal(plan, user, "close") is None,
             "history": history,
+            "attachments": attachments_panel(version, user, title=_("Documents – %(label)s") % {"label": version.label})
+            if version
+            else None,
             "obj_can_delete": actions.plan_in_use(plan) is None and _may(user, Action.DELETE, plan),
             "import_url": reverse("planning:lines_import", args=[plan.pk, version.pk]) if can_edit else None,
             "export_lines_url": reverse("planning:lines_export", args=[plan.pk, version.pk]) if version else None,

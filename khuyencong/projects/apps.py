@@ -7,8 +7,11 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("Projects")
 
     def ready(self) -> None:
+        from khuyencong.attachments.attachable import register
         from khuyencong.kernel import sections
-        from khuyencong.projects.pages import establishment_projects
+        from khuyencong.projects.pages import dossier_slots, establishment_projects
 
         # The establishment's 360° page lists the projects and supports it received.
         sections.register("registry.establishment", establishment_projects)
+        # A project's documents: the dossier the rulebook lists for its content, then any other.
+        register("projects.project", slots=dossier_slots)

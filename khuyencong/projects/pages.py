@@ -27,3 +27,27 @@ def establishment_projects(request, establishment):
     items = [{"project": p, "support": lines.get(p.pk, {}).get("support", 0)} for p in rows]
     total = sum(item["support"] for item in items)
     return "projects/_establishment_section.html", {"items": items, "total": total, "limit": LIMIT}
+
+
+def dossier_slots(project) -> list:
+    """The documents a project's dossier must hold: the rulebook's DossierList for its content,
+    level and place on the project's date, one required slot each, and a slot for anything else."""
+    from django.utils.text import slugify
+    from django.utils.translation import gettext as _
+
+    from khuyencong.attachments.attachable import Slot
+    from khuyencong.kernel.text import fold
+    from khuyencong.projects.services import norm_date
+    from khuyencong.rulebook.models import DossierList
+    from khuyencong.rulebook.services import applicable_rule
+
+    answer = applicable_rule(
+        DossierList, on=norm_date(project), level=project.level, province=project.province, content=project.content
+    )
+    slots = []
+    documents = answer.rule.documents if answer.rule is not None else []
+    for index, document in enumerate(documents, 1):
+        code = slugify(fold(str(document)))[:50].strip("-") or f"document-{index}"
+        slots.append(Slot(code, str(document), required=True))
+    slots.append(Slot("other", _("Other documents")))
+    return slots

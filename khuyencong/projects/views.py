@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
+from khuyencong.attachments.panel import attachments_panel
 from khuyencong.audit.models import ObjectChange
 from khuyencong.kernel.lifecycle import ActionRefused
 from khuyencong.kernel.scoping import Action, can, restrict
@@ -48,7 +49,6 @@ DESTRUCTIVE = frozenset(
 )  # fmt: skip
 # What other parts of issue 10 add to the page, when they have landed (template -> section id).
 PANELS = {
-    "attachments": "attachments/_panel.html",
     "contracts": "contracts/_project_section.html",
     "deadlines": "projects/_deadlines.html",
 }
@@ -148,6 +148,7 @@ class ProjectDetailView(LoginRequiredMixin, View):
             ),
             "can_delete": project.state == ProjectState.DRAFT and not timeline and _may(user, Action.DELETE, project),
             "panels": {name: _template_exists(template) for name, template in PANELS.items()},
+            "attachments": attachments_panel(project, user),
         }
         return render(request, "projects/project_detail.html", context)
 

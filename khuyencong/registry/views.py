@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
+from khuyencong.attachments.panel import attachments_panel
 from khuyencong.kernel.scoping import can
 from khuyencong.registry import actions, export_columns
 from khuyencong.registry.filters import CraftVillageFilters, EstablishmentFilters
@@ -113,6 +114,7 @@ class EstablishmentDetailView(EstablishmentMixin, ObjectDetailView):
             "merged_records": list(obj.merged_records.all()),
             # Supports received across programmes and years come from the apps that give them
             # (projects…), registered in kernel.sections for "registry.establishment".
+            "attachments": attachments_panel(obj, self.request.user),
         }
 
 

@@ -43,6 +43,7 @@ def test_the_page_shows_the_summary_money_beneficiaries_and_totals(client_for, h
     assert f"/establishments/{line.establishment_id}/" in body and line.establishment.name in body
     assert 'id="beneficiary-totals"' in body and "2 cơ sở" in body
     assert 'id="timeline"' in body and 'id="history"' in body
+    assert 'id="documents"' in body and 'data-slot="other"' in body  # the attachments panel
 
 
 def test_findings_cite_the_norm_and_its_legal_document(client_for, hatinh_officer):
@@ -255,7 +256,7 @@ def test_the_project_page_reads_a_bounded_number_of_queries(client_for, hatinh_o
         counts.append(len(queries))
     # The norm is looked up once per page; the eligibility rule in force once per line (registry).
     assert counts[1] <= counts[0] + 7, counts
-    assert counts[0] <= 20, counts
+    assert counts[0] <= 24, counts
 
 
 def test_the_menu_offers_projects_and_a_new_one_to_those_who_may(client_for, implementer, agency_leader):
