@@ -129,6 +129,8 @@ ADJUSTMENT_ACTIONS = frozenset({"propose_adjustment", "confirm_adjustment", "app
                                 "approve_adjustment_local"})  # fmt: skip
 ADJUSTMENTS: dict[str, frozenset[str]] = {
     role: (actions & (ADJUSTMENT_ACTIONS | READ_EXPORT)) for role, actions in PROJECTS.items()
+}
+
 # Contracts (hợp đồng) of projects (contracts/actions.py). Who writes a contract depends on its kind
 # and the project's level, each a named action besides the generic ones: ``main`` (national main
 # contracts: the Agency), ``main_local`` (local main contracts: the Department), ``support``
