@@ -1,5 +1,5 @@
-"""Pages: the adjustments awaiting the user, the propose form, the step form, and the project
-page's section (``adjustments_context(project, user)`` + ``adjustments/_project_section.html``)."""
+"""Pages: the adjustments awaiting the user, a project's adjustments (the section of
+``sections.py`` on its own), the propose form and the step form (HTMX-friendly)."""
 
 from __future__ import annotations
 
@@ -15,25 +15,11 @@ from django.views import View
 from khuyencong.adjustments import actions
 from khuyencong.adjustments.forms import ProposeForm, StepForm
 from khuyencong.adjustments.models import Adjustment
-from khuyencong.adjustments.selectors import adjustments, adjustments_of, awaiting
+from khuyencong.adjustments.sections import adjustments_context
+from khuyencong.adjustments.selectors import adjustments, awaiting
 from khuyencong.kernel.lifecycle import ActionRefused
 from khuyencong.kernel.scoping import Action, can, restrict
-from khuyencong.projects.models import APPROVED_STATES, Project
-
-
-def adjustments_context(project: Project, user) -> dict:
-    """What the project page's adjustment section needs: the adjustments the user sees, each with
-    the steps the user may take, and whether the user may propose one now."""
-    rows = list(adjustments_of(project, user=user).prefetch_related("transitions"))
-    may_propose = (
-        project.state in APPROVED_STATES
-        and restrict(Project.objects.filter(pk=project.pk), user, "propose_adjustment").exists()
-    )
-    return {
-        "adjustment_rows": [(row, actions.available_steps(row, user)) for row in rows],
-        "adjustment_propose_url": reverse("adjustments:propose", args=[project.pk]) if may_propose else "",
-        "adjustment_project": project,
-    }
+from khuyencong.projects.models import Project
 
 
 def _back(project: Project) -> str:

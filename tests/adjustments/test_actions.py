@@ -250,3 +250,20 @@ def test_withdraw_by_the_proposer(implementer):
         )
     assert refused.value.code == "already_open"
     assert _step(implementer, adjustment, "withdraw").state == "withdrawn"
+
+
+def test_a_budget_cut_below_the_signed_contract_is_refused(implementer, hatinh_officer, agency_leader):
+    from khuyencong.contracts.models import ContractState
+    from tests.contracts.factories import make_contract
+
+    project = _approved()
+    make_contract(project, value=140_000_000, state=ContractState.SIGNED)
+    adjustment = actions.propose_adjustment(
+        user=implementer, project=project, kind="budget", reason="Giảm", changes={"approved_support": 100_000_000}
+    )
+    _step(hatinh_officer, adjustment, "confirm")
+    with pytest.raises(ActionRefused) as refused:
+        _step(agency_leader, adjustment, "approve", **DECISION)
+    assert refused.value.code == "below_committed"
+    project.refresh_from_db()
+    assert project.approved_support == 150_000_000

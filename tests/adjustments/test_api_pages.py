@@ -8,7 +8,7 @@ import pytest
 
 from khuyencong.accounts.tokens import issue_token
 from khuyencong.adjustments.models import Adjustment
-from khuyencong.adjustments.views import adjustments_context
+from khuyencong.adjustments.sections import adjustments_context
 from khuyencong.organisation.models import Role
 from khuyencong.projects.models import ProjectState
 from tests.conftest import _user
