@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.template.defaultfilters import floatformat
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -179,10 +180,9 @@ class CouncilEditView(CouncilPageMixin, View):
             initial = {n: getattr(obj, n) for n in ("level", "year", "name", "decision_number", "decision_date",
                                                     "pass_threshold", "minutes")}  # fmt: skip
             initial |= {"province": obj.province_id, "convening_unit": obj.convening_unit_id}
-        elif can(self.request.user, actions.MANAGE_LOCAL, Council):
-            initial = {"level": Level.LOCAL}
         else:
-            initial = {"level": Level.NATIONAL}
+            local = can(self.request.user, actions.MANAGE_LOCAL, Council)
+            initial = {"level": Level.LOCAL if local else Level.NATIONAL, "year": timezone.localdate().year + 1}
         return CouncilForm(_data(self.request), initial=initial, user=self.request.user)
 
     def get(self, request, pk=None):
