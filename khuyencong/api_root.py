@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
+from khuyencong.adjustments.api import router as adjustments_router
 from khuyencong.api import errors, schema
 from khuyencong.api.auth import BearerToken, Session
 from khuyencong.appraisal.api import router as appraisal_router
@@ -48,6 +49,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/", registry_router)
     api.add_router("/", rulebook_router)
     api.add_router("/", planning_router)
+    api.add_router("/", adjustments_router)
     api.add_router("/", contracts_router)
     api.add_router("/", appraisal_router)
     api.add_router("/", projects_router)

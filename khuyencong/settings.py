@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "khuyencong.registry",
     "khuyencong.planning",
     "khuyencong.projects",
+    "khuyencong.adjustments",
     "khuyencong.contracts",
     "khuyencong.appraisal",
     "khuyencong.attachments",

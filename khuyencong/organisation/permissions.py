@@ -122,6 +122,15 @@ PROJECTS: dict[str, frozenset[str]] = {
     R.VIEWER: READ,
 }  # fmt: skip
 
+# Adjustments of approved projects (adjustments/actions.py): the same named actions as on the
+# project (propose by the implementer, confirm by the Department, approve by the Agency or, for a
+# local project, the province), reached through the project (its province; an implementer its unit).
+ADJUSTMENT_ACTIONS = frozenset({"propose_adjustment", "confirm_adjustment", "approve_adjustment",
+                                "approve_adjustment_local"})  # fmt: skip
+ADJUSTMENTS: dict[str, frozenset[str]] = {
+    role: (actions & (ADJUSTMENT_ACTIONS | READ_EXPORT)) for role, actions in PROJECTS.items()
+}
+
 # Contracts (hợp đồng) of projects (contracts/actions.py). Who writes a contract depends on its kind
 # and the project's level, each a named action besides the generic ones: ``main`` (national main
 # contracts: the Agency), ``main_local`` (local main contracts: the Department), ``support``
@@ -206,6 +215,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "planning.annualplan": PLANS,
     "planning.planversion": PLAN_VERSIONS,
     "projects.project": PROJECTS,
+    "adjustments.adjustment": ADJUSTMENTS,
     "contracts.contract": CONTRACTS,
     "appraisal.council": COUNCILS,
     "jobs.job": {
@@ -222,6 +232,7 @@ ORG_UNIT_REACH: dict[str, frozenset[str]] = {
     "registry.establishment": frozenset({R.ESTABLISHMENT}),
     # Project.implementing_unit: the unit an implementer acts for.
     "projects.project": frozenset({R.IMPLEMENTER}),
+    "adjustments.adjustment": frozenset({R.IMPLEMENTER}),
     # Contract.project.implementing_unit: the same implementer, for its own projects' contracts.
     "contracts.contract": frozenset({R.IMPLEMENTER}),
 }
@@ -230,6 +241,7 @@ ORG_UNIT_REACH: dict[str, frozenset[str]] = {
 # an implementing unit in a province sees its own projects, not every project of the province.
 ORG_UNIT_ONLY: dict[str, frozenset[str]] = {
     "projects.project": frozenset({R.IMPLEMENTER}),
+    "adjustments.adjustment": frozenset({R.IMPLEMENTER}),
     "contracts.contract": frozenset({R.IMPLEMENTER}),
 }
 
