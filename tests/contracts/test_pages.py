@@ -100,7 +100,7 @@ def test_the_project_section(rf, agency_officer, implementer):
     assert [c.number for c in context["contracts"]] == ["HĐ-CHÍNH", "HĐ-HỖ-TRỢ"]
     assert context["contracts_main"] == main and context["contracts_support_total"] == 150_000_000
     assert [url.rsplit("=", 1)[1] for url, _kind in context["contracts_add_links"]] == ["support"]
-    html = render_to_string("contracts/_project_section.html", context)
+    html = render_to_string("contracts/_project_section_body.html", context)
     assert "HĐ-HỖ-TRỢ" in html and "150.000.000" in html
     assert contracts_context(project, agency_officer)["contracts_add_links"] == []
     fresh = approved_project()
@@ -112,3 +112,10 @@ def test_the_contract_page_links_its_project(client_for, agency_officer):
     contract = make_contract(approved_project())
     page = client_for(agency_officer).get(f"/contracts/{contract.pk}/").content.decode()
     assert f'href="/projects/{contract.project_id}/"' in page
+
+
+def test_the_project_page_shows_the_contracts_section(client_for, implementer):
+    project = approved_project(state=ProjectState.CONTRACTED)
+    make_contract(project, number="HĐ-TRÊN-TRANG-ĐỀ-ÁN", state=ContractState.SIGNED)
+    page = client_for(implementer).get(f"/projects/{project.pk}/").content.decode()
+    assert 'id="project-contracts"' in page and "HĐ-TRÊN-TRANG-ĐỀ-ÁN" in page
