@@ -24,11 +24,13 @@ from khuyencong.web.pagination import CappedPage, capped_page
 
 def project_url_name() -> str | None:
     """The project page's URL name, once the project pages are installed."""
-    try:
-        reverse("projects:project_detail", args=[1])
-    except NoReverseMatch:
-        return None
-    return "projects:project_detail"
+    for name in ("projects:detail", "projects:project_detail"):
+        try:
+            reverse(name, args=[1])
+        except NoReverseMatch:
+            continue
+        return name
+    return None
 
 
 def shown(spec) -> dict:

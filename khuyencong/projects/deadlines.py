@@ -33,7 +33,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from khuyencong.kernel.filters import bind
+from khuyencong.kernel.filters import bind, cached_rows
 from khuyencong.kernel.scoping import Action, Scope, restrict, user_scope
 from khuyencong.organisation.models import OrgUnit, Role
 from khuyencong.projects.models import Project, ProjectState
@@ -247,13 +247,16 @@ class RuleBook:
     def _load(self) -> dict[tuple[str, str], list[_Candidate]]:
         if self._candidates is not None:
             return self._candidates
-        rows = list(
+        # The rule rows are kept per process until a rule is saved or deleted (``cached_rows``);
+        # the provinces of one-off directives are read each time (their links send no save signal).
+        _key, cached = cached_rows(
             DeadlineRule.objects.values(
                 "pk", "code", "level", "shape", "effective_from", "effective_to", "applies_to_year",
                 "province_id", "province__successor_id", "month", "day", "year_offset", "offset_days",
                 "due_on", "name", "legal_document_id", "legal_document__number",
             ).order_by("pk")
         )  # fmt: skip
+        rows: list[dict[str, Any]] = list(cached)
         scoped: dict[int, set[int]] = defaultdict(set)
         through = DeadlineRule.applies_to_provinces.through
         links = list(
@@ -363,9 +366,10 @@ def _units(projects: Sequence[Project]) -> tuple[dict[int, str], str]:
     return departments, agency
 
 
-def _actor_unit(actor: str, project: Project, departments: dict[int, str], agency: str) -> str:
+def _actor_unit(actor: str, project: Project, units: tuple[dict[int, str], str] | None) -> str:
     if actor == IMPLEMENTER:
         return project.implementing_unit.name
+    departments, agency = units or ({}, "")
     if actor in (DEPARTMENT, PROVINCE_APPROVER):
         return departments.get(project.province_id or 0, "") or gettext("Department of Industry and Trade")
     return agency or gettext("Agency")
@@ -383,7 +387,7 @@ def due_items(
     today = today or timezone.localdate()
     book = book or RuleBook()
     rows = list(projects)
-    departments, agency = _units(rows)
+    units: tuple[dict[int, str], str] | None = None
     roles = dict(Role.choices)
     result: dict[int, list[Due]] = {}
     for project in rows:
@@ -391,6 +395,8 @@ def due_items(
         for rule in DUE_RULES:
             if not rule.matches(project):
                 continue
+            if units is None and rule.actor != IMPLEMENTER:
+                units = _units(rows)
             answer = book.answer(rule.code, project.level, project.year, project.province_id)
             event = getattr(project, rule.event) if rule.event else None
             due_date = answer.due(project.year, event)
@@ -407,7 +413,7 @@ def due_items(
                     label=str(rule.label),
                     actor=rule.actor,
                     actor_role=str(roles[ACTOR_ROLES[rule.actor]]),
-                    actor_unit=_actor_unit(rule.actor, project, departments, agency),
+                    actor_unit=_actor_unit(rule.actor, project, units),
                     steps=rule.steps,
                     due_date=due_date,
                     today=today,

@@ -9,7 +9,9 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from khuyencong.kernel.filters import forget_cached_choices
 from khuyencong.organisation.models import Role
+from khuyencong.projects import deadlines
 from khuyencong.projects.deadlines import (
     RuleBook,
     deadline_list,
@@ -109,6 +111,8 @@ def test_bulk_computation_costs_the_same_for_12_or_48_projects():
         for i in range(n):
             make_project(year=2018 + i % 3, state=states[i % 4], accepted_on=dt.date(2020, 1, 1), lines=[])
         rows = list(Project.objects.select_related("implementing_unit"))
+        deadlines._answers.clear()  # cold: nothing kept from an earlier computation
+        forget_cached_choices()
         with CaptureQueriesContext(connection) as queries:
             book = RuleBook()
             due_items(rows, today=TODAY, book=book)
@@ -275,3 +279,11 @@ def test_reach_on_the_page_and_the_api(who, request, client_for):
     body = page.content.decode()
     for project in (hatinh, other_unit, nghean):
         assert (project.code in body) == (project.pk in expected)
+
+
+def test_the_project_page_shows_what_is_due(client_for, agency_officer):
+    project = make_project(year=2020, state=S.APPROVED)
+    body = client_for(agency_officer).get(f"/projects/{project.pk}/").content.decode()
+    assert 'id="deadlines"' in body and "15/05/2020" in body and "2990/BCT-CTĐP" in body
+    listed = client_for(agency_officer).get("/projects/deadlines/").content.decode()
+    assert f'href="/projects/{project.pk}/"' in listed
