@@ -127,10 +127,34 @@ def _jobs(numbers, user):
     return [Job.objects.create(kind="web.export", title=f"Việc đếm truy vấn {i}", owner=user).title for i in numbers]
 
 
+def _notifications(numbers, user):
+    from khuyencong.notifications.services import notify
+
+    for i in numbers:
+        notify(recipients=[user], kind="qc", subject=f"Thông báo đếm truy vấn {i}")
+    return [f"Thông báo đếm truy vấn {i}" for i in numbers]
+
+
 def _plans(numbers, user):
     from tests.planning.factories import make_plan
 
     return [make_plan("42", year=2030 + i, name=f"Kế hoạch đếm truy vấn {i}").name for i in numbers]
+
+
+def _councils(numbers, user):
+    from tests.appraisal.factories import make_council
+
+    return [make_council("42", name=f"Hội đồng đếm truy vấn {i}").name for i in numbers]
+
+
+def _deadlines(numbers, user):
+    from khuyencong.projects.models import ProjectState
+    from tests.projects.factories import make_project
+
+    return [
+        make_project(year=2020, state=ProjectState.APPROVED, name=f"Đề án đếm truy vấn {i}", lines=[]).name
+        for i in numbers
+    ]
 
 
 def _projects(numbers, user):
@@ -169,6 +193,8 @@ CASES = [
     Case("page audit changes", "/audit/", "admin_user", _changes, {"request_id": "qc"}),
     Case("page duplicates", "/establishments/duplicates/", "hatinh_officer", _duplicates),
     Case("page jobs", "/jobs/", "hatinh_officer", _jobs),
+    Case("page notifications", "/notifications/", "hatinh_officer", _notifications),
+    Case("api notifications", "/api/v1/notifications", "hatinh_officer", _notifications),
     Case("page plans", "/plans/", "hatinh_officer", _plans, {"q": "ke hoach dem truy van"}),
     Case("api plans", "/api/v1/plans", "hatinh_officer", _plans, {"q": "ke hoach dem truy van"}),
     Case(
@@ -182,6 +208,10 @@ CASES = [
     Case("api legal documents", "/api/v1/legal-documents", "hatinh_officer", _legal_documents, {"q": "dem truy van"}),
     Case("page rulebook", "/rulebook/rules/", "hatinh_officer", _rules, {"q": "dem truy van"}),
     Case("api rules", "/api/v1/rules", "hatinh_officer", _rules, {"q": "dem truy van"}),
+    Case("page councils", "/councils/", "hatinh_officer", _councils, {"q": "hoi dong dem truy van"}),
+    Case("api councils", "/api/v1/councils", "hatinh_officer", _councils, {"q": "hoi dong dem truy van"}),
+    Case("page deadlines", "/projects/deadlines/", "hatinh_officer", _deadlines, {"overdue": "1"}),
+    Case("api deadlines", "/api/v1/deadlines", "hatinh_officer", _deadlines, {"overdue": "true"}),
     Case("page projects", "/projects/", "hatinh_officer", _projects, {"q": "de an dem truy van"}),
     Case("api projects", "/api/v1/projects", "hatinh_officer", _projects, {"q": "de an dem truy van"}),
     Case("page projects board", "/projects/board/", "hatinh_officer", _projects, lambda: {"plan": _board_plan().pk}),

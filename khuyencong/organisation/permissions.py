@@ -122,6 +122,33 @@ PROJECTS: dict[str, frozenset[str]] = {
     R.VIEWER: READ,
 }  # fmt: skip
 
+# Adjustments of approved projects (adjustments/actions.py): the same named actions as on the
+# project (propose by the implementer, confirm by the Department, approve by the Agency or, for a
+# local project, the province), reached through the project (its province; an implementer its unit).
+ADJUSTMENT_ACTIONS = frozenset({"propose_adjustment", "confirm_adjustment", "approve_adjustment",
+                                "approve_adjustment_local"})  # fmt: skip
+ADJUSTMENTS: dict[str, frozenset[str]] = {
+    role: (actions & (ADJUSTMENT_ACTIONS | READ_EXPORT)) for role, actions in PROJECTS.items()
+}
+
+# Appraisal councils (appraisal/actions.py): a Department's council is managed by its province's
+# officers (``manage_local``, by reach), the Agency's councils by the Agency's officers
+# (``manage_national``, nationwide). Managing covers members, criteria, projects, any member's
+# sheet and the conclusions (which also need the project's ``appraise`` / ``appraise_national``).
+# A member scores their own sheet by holding the seat, whatever the role; leaders and inspectors read.
+MANAGE_LOCAL, MANAGE_NATIONAL = "manage_local", "manage_national"
+COUNCILS: dict[str, frozenset[str]] = {
+    R.SYSTEM_ADMIN: READ_EXPORT | {MANAGE_LOCAL, MANAGE_NATIONAL},
+    R.AGENCY_OFFICER: READ_EXPORT | {MANAGE_NATIONAL},
+    R.AGENCY_LEADER: READ_EXPORT,
+    R.REGIONAL_OFFICER: READ,
+    R.PROVINCIAL_OFFICER: READ_EXPORT | {MANAGE_LOCAL},
+    R.PROVINCIAL_LEADER: READ_EXPORT,
+    R.PROVINCIAL_FINANCE: READ,
+    R.INSPECTOR: READ_EXPORT,
+    R.VIEWER: READ,
+}
+
 PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "organisation.orgunit": {
         R.SYSTEM_ADMIN: ALL,
@@ -168,6 +195,8 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "planning.annualplan": PLANS,
     "planning.planversion": PLAN_VERSIONS,
     "projects.project": PROJECTS,
+    "adjustments.adjustment": ADJUSTMENTS,
+    "appraisal.council": COUNCILS,
     "jobs.job": {
         R.SYSTEM_ADMIN: READ,
     },
@@ -182,12 +211,14 @@ ORG_UNIT_REACH: dict[str, frozenset[str]] = {
     "registry.establishment": frozenset({R.ESTABLISHMENT}),
     # Project.implementing_unit: the unit an implementer acts for.
     "projects.project": frozenset({R.IMPLEMENTER}),
+    "adjustments.adjustment": frozenset({R.IMPLEMENTER}),
 }
 
 # Resources some roles reach through their org units only, never by the place those units sit in:
 # an implementing unit in a province sees its own projects, not every project of the province.
 ORG_UNIT_ONLY: dict[str, frozenset[str]] = {
     "projects.project": frozenset({R.IMPLEMENTER}),
+    "adjustments.adjustment": frozenset({R.IMPLEMENTER}),
 }
 
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from khuyencong.kernel.filters import FilterSpec, ReferenceField
+from khuyencong.kernel.filters import FilterSpec, ReferenceField, YesNoField
 from khuyencong.kernel.scoping import Action, user_scope
 from khuyencong.kernel.text import vi_order
 from khuyencong.organisation.models import OrgUnit
 from khuyencong.planning.models import Disruption
+from khuyencong.projects.deadlines import overdue_q
 from khuyencong.projects.models import Project, ProjectState
 from khuyencong.rulebook.models import ActivityContent, Level, ProjectKind
 from khuyencong.territory.models import Province
@@ -43,6 +44,7 @@ class ProjectFilters(FilterSpec):
         label=_("Disruption"),
         choices=[("", _("Any")), ("any", _("Any disruption")), *[c for c in Disruption.choices if c[0]]],
     )
+    overdue = YesNoField(label=_("Overdue"))
 
     search_field = "folded_name"
     sorts = ("name", "code", "year", "state", "support_amount", "approved_support", "province")
@@ -88,3 +90,9 @@ class ProjectFilters(FilterSpec):
         if value == "any":
             return queryset.exclude(disruption="")
         return queryset.filter(disruption=value)
+
+    def filter_overdue(self, queryset, value):
+        """Something due is past its date (``projects.deadlines``: one filter from the rules)."""
+        year = self.cleaned_data.get("year")
+        late = overdue_q(years=[year] if year else None)
+        return queryset.filter(late) if value else queryset.exclude(late)

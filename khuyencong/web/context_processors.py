@@ -21,6 +21,7 @@ MENU = [
     (_("Craft villages"), "registry:craftvillage_list", "registry.craftvillage", REGISTRY),
     (_("Programmes"), "planning:programme_list", "planning.programme", PLANNING),
     (_("Annual plans"), "planning:annualplan_list", "planning.annualplan", PLANNING),
+    (_("Appraisal councils"), "appraisal:council_list", "appraisal.council", PLANNING),
     (_("Legal documents"), "rulebook:legaldocument_list", "rulebook.legaldocument", LAW),
     (_("Rulebook"), "rulebook:rulebook", "rulebook.spendingnorm", LAW),
     (_("Org units"), "organisation:orgunit_list", "organisation.orgunit", ADMIN),
