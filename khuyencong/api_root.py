@@ -12,6 +12,7 @@ from khuyencong.api import errors, schema
 from khuyencong.api.auth import BearerToken, Session
 from khuyencong.appraisal.api import router as appraisal_router
 from khuyencong.attachments.api import router as attachments_router
+from khuyencong.contracts.api import router as contracts_router
 from khuyencong.notifications.api import router as notifications_router
 from khuyencong.organisation.api import me_router
 from khuyencong.organisation.api import router as organisation_router
@@ -49,6 +50,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/", rulebook_router)
     api.add_router("/", planning_router)
     api.add_router("/", adjustments_router)
+    api.add_router("/", contracts_router)
     api.add_router("/", appraisal_router)
     api.add_router("/", projects_router)
     api.add_router("/", attachments_router)

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "khuyencong.planning",
     "khuyencong.projects",
     "khuyencong.adjustments",
+    "khuyencong.contracts",
     "khuyencong.appraisal",
     "khuyencong.attachments",
 ]

@@ -39,6 +39,7 @@ urlpatterns = [
     path("rulebook/", include("khuyencong.rulebook.urls")),
     path("plans/", include("khuyencong.planning.urls")),
     path("adjustments/", include("khuyencong.adjustments.urls")),
+    path("contracts/", include("khuyencong.contracts.urls")),
     path("councils/", include("khuyencong.appraisal.urls")),
     path("projects/deadlines/", include("khuyencong.projects.deadline_urls")),
     path("projects/", include("khuyencong.projects.urls")),

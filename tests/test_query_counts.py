@@ -141,6 +141,12 @@ def _plans(numbers, user):
     return [make_plan("42", year=2030 + i, name=f"Kế hoạch đếm truy vấn {i}").name for i in numbers]
 
 
+def _contracts(numbers, user):
+    from tests.contracts.factories import approved_project, make_contract
+
+    return [make_contract(approved_project("42"), number=f"HĐ-ĐẾM-{i}").number for i in numbers]
+
+
 def _councils(numbers, user):
     from tests.appraisal.factories import make_council
 
@@ -171,10 +177,31 @@ def _board_plan():
     return found or make_plan(None, year=2026, approved=True, name="Kế hoạch của bảng đề án")
 
 
+def _project_steps(numbers, user):
+    """Steps on one project (its page's timeline): the page reads them in one query."""
+    from khuyencong.projects.models import Project, ProjectTransition
+    from tests.projects.factories import make_project
+
+    project = Project.objects.filter(code="DA-QC-PAGE").first() or make_project(code="DA-QC-PAGE", state="submitted")
+    return [
+        ProjectTransition.objects.create(
+            project=project, action="submit", from_state="draft", to_state="submitted", user=user,
+            comment=f"Bước đếm truy vấn {i}",
+        ).comment
+        for i in numbers
+    ]  # fmt: skip
+
+
+def _project_page() -> str:
+    from khuyencong.projects.models import Project
+
+    return f"/projects/{Project.objects.get(code='DA-QC-PAGE').pk}/"
+
+
 @dataclass
 class Case:
     key: str
-    url: str
+    url: str | Callable[[], str]
     who: str
     make: Callable
     params: dict | Callable[[], dict] = field(default_factory=dict)
@@ -197,6 +224,8 @@ CASES = [
     Case("api notifications", "/api/v1/notifications", "hatinh_officer", _notifications),
     Case("page plans", "/plans/", "hatinh_officer", _plans, {"q": "ke hoach dem truy van"}),
     Case("api plans", "/api/v1/plans", "hatinh_officer", _plans, {"q": "ke hoach dem truy van"}),
+    Case("page contracts", "/contracts/", "hatinh_officer", _contracts, {"q": "hd-dem"}),
+    Case("api contracts", "/api/v1/contracts", "hatinh_officer", _contracts, {"q": "hd-dem"}),
     Case(
         "api establishments", "/api/v1/establishments", "hatinh_officer", _establishments, {"q": "co so dem truy van"}
     ),
@@ -214,6 +243,7 @@ CASES = [
     Case("api deadlines", "/api/v1/deadlines", "hatinh_officer", _deadlines, {"overdue": "true"}),
     Case("page projects", "/projects/", "hatinh_officer", _projects, {"q": "de an dem truy van"}),
     Case("api projects", "/api/v1/projects", "hatinh_officer", _projects, {"q": "de an dem truy van"}),
+    Case("page project", _project_page, "hatinh_officer", _project_steps),
     Case("page projects board", "/projects/board/", "hatinh_officer", _projects, lambda: {"plan": _board_plan().pk}),
 ]
 
@@ -228,7 +258,7 @@ _measured: dict[str, int] = {}
 def _count(client, case) -> tuple[int, str]:
     params = case.params() if callable(case.params) else case.params
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(case.url, params)
+        response = client.get(case.url() if callable(case.url) else case.url, params)
     assert response.status_code == 200, response.content[:500]
     # Transaction control (savepoints, PostgreSQL's SET LOCAL statement_timeout around a list) is
     # not a trip for data: counted alike on every backend, the baselines stay one set.
@@ -245,7 +275,7 @@ def test_query_count_does_not_grow_with_rows_or_pass_its_baseline(case, request,
     client = client_for(user)
     shown = case.make(range(1), user)
     client.get(
-        case.url, case.params() if callable(case.params) else case.params
+        case.url() if callable(case.url) else case.url, case.params() if callable(case.params) else case.params
     )  # warm per-process caches (content types, templates)
     one, body = _count(client, case)
     assert all(name in body for name in shown)

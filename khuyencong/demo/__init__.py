@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from khuyencong.demo.appraisal import load_appraisal
 from khuyencong.demo.attachments import load_attachments
+from khuyencong.demo.contracts import load_contracts
 from khuyencong.demo.notifications import load_notifications
 from khuyencong.demo.planning import load_planning
 from khuyencong.demo.projects import load_projects
@@ -26,6 +27,8 @@ def load_all(*, establishments: int | None = None) -> dict:
     planning = load_planning()
     rulebook = load_rulebook()
     projects = load_projects() if registry["establishments"] else {"projects": 0, "added": 0}
+    # After the projects demo: contracts for the projects it left contracted or further along.
+    contracts = load_contracts()
     appraisal = load_appraisal()  # after the projects demo when present: it reviews their submitted projects
     attachments = load_attachments()  # after the records they are attached to
     notifications = load_notifications()  # last: its links point at the records loaded above
@@ -36,6 +39,7 @@ def load_all(*, establishments: int | None = None) -> dict:
         "planning": planning,
         "rulebook": rulebook,
         "projects": projects,
+        "contracts": contracts,
         "appraisal": appraisal,
         "attachments": attachments,
         "notifications": notifications,

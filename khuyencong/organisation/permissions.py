@@ -131,6 +131,26 @@ ADJUSTMENTS: dict[str, frozenset[str]] = {
     role: (actions & (ADJUSTMENT_ACTIONS | READ_EXPORT)) for role, actions in PROJECTS.items()
 }
 
+# Contracts (hợp đồng) of projects (contracts/actions.py). Who writes a contract depends on its kind
+# and the project's level, each a named action besides the generic ones: ``main`` (national main
+# contracts: the Agency), ``main_local`` (local main contracts: the Department), ``support``
+# (support contracts with beneficiaries: the implementing unit, for its own projects only,
+# ``ORG_UNIT_ONLY``). Signing a main contract also takes the project's ``contract`` /
+# ``contract_local`` step, which the signer must hold on the project.
+CONTRACT_WRITE = frozenset({VIEW, ADD, CHANGE, DELETE, EXPORT})
+CONTRACTS: dict[str, frozenset[str]] = {
+    R.SYSTEM_ADMIN: CONTRACT_WRITE | {"main", "main_local", "support"},
+    R.AGENCY_OFFICER: CONTRACT_WRITE | {"main"},
+    R.AGENCY_LEADER: READ_EXPORT,
+    R.REGIONAL_OFFICER: READ_EXPORT,
+    R.PROVINCIAL_OFFICER: CONTRACT_WRITE | {"main_local"},
+    R.PROVINCIAL_LEADER: READ_EXPORT,
+    R.PROVINCIAL_FINANCE: READ_EXPORT,
+    R.IMPLEMENTER: CONTRACT_WRITE | {"support"},
+    R.INSPECTOR: READ_EXPORT,
+    R.VIEWER: READ,
+}
+
 # Appraisal councils (appraisal/actions.py): a Department's council is managed by its province's
 # officers (``manage_local``, by reach), the Agency's councils by the Agency's officers
 # (``manage_national``, nationwide). Managing covers members, criteria, projects, any member's
@@ -196,6 +216,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "planning.planversion": PLAN_VERSIONS,
     "projects.project": PROJECTS,
     "adjustments.adjustment": ADJUSTMENTS,
+    "contracts.contract": CONTRACTS,
     "appraisal.council": COUNCILS,
     "jobs.job": {
         R.SYSTEM_ADMIN: READ,
@@ -212,6 +233,8 @@ ORG_UNIT_REACH: dict[str, frozenset[str]] = {
     # Project.implementing_unit: the unit an implementer acts for.
     "projects.project": frozenset({R.IMPLEMENTER}),
     "adjustments.adjustment": frozenset({R.IMPLEMENTER}),
+    # Contract.project.implementing_unit: the same implementer, for its own projects' contracts.
+    "contracts.contract": frozenset({R.IMPLEMENTER}),
 }
 
 # Resources some roles reach through their org units only, never by the place those units sit in:
@@ -219,6 +242,7 @@ ORG_UNIT_REACH: dict[str, frozenset[str]] = {
 ORG_UNIT_ONLY: dict[str, frozenset[str]] = {
     "projects.project": frozenset({R.IMPLEMENTER}),
     "adjustments.adjustment": frozenset({R.IMPLEMENTER}),
+    "contracts.contract": frozenset({R.IMPLEMENTER}),
 }
 
 

@@ -54,9 +54,13 @@ def applicable_norm(project: Project, *, on: dt.date, disadvantaged: bool | None
     )
 
 
-def _line_findings(project: Project, line: BeneficiaryLine, on: dt.date) -> Iterable[Finding]:
+def _line_findings(project: Project, line: BeneficiaryLine, on: dt.date, norms: dict) -> Iterable[Finding]:
     establishment = line.establishment
-    answer = applicable_norm(project, on=on, disadvantaged=establishment.disadvantaged_area)
+    # One rulebook lookup per area kind, not per line: the project page stays a bounded number of queries.
+    area = establishment.disadvantaged_area
+    if area not in norms:
+        norms[area] = applicable_norm(project, on=on, disadvantaged=area)
+    answer = norms[area]
     if answer.rule is not None:
         norm = answer.rule
         result = check_support(norm, eligible_cost=line.eligible_cost, support=line.support, full_line=line.full_line)
@@ -127,8 +131,9 @@ def check_project(project: Project, *, on: dt.date | None = None) -> list[Findin
     )
     findings: list[Finding] = []
     seen_ambiguous = False
+    norms: dict = {}
     for line in lines:
-        for finding in _line_findings(project, line, on):
+        for finding in _line_findings(project, line, on, norms):
             if finding.code == "norm_ambiguous":
                 if seen_ambiguous:
                     continue

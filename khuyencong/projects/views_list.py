@@ -26,7 +26,7 @@ from khuyencong.projects.filters import ProjectFilters
 from khuyencong.projects.models import FINAL_STATES, Project, ProjectState
 from khuyencong.projects.selectors import project_list, projects
 from khuyencong.web.exports import ObjectExportView
-from khuyencong.web.generic import Column, ObjectDetailView, ObjectListView
+from khuyencong.web.generic import Column, ObjectListView
 from khuyencong.web.imports import ImportFlow
 
 # The project pages' URL names (``projects:<name>``) for the generic views' suffixes.
@@ -180,18 +180,3 @@ class ProjectBoardView(LoginRequiredMixin, View):
             list_url=f"{reverse('projects:list')}?year={plan.year}&level={plan.level}",
         )
         return render(request, "projects/board.html", context)
-
-
-class ProjectSummaryView(ProjectMixin, ObjectDetailView):
-    """A read-only summary at ``projects:detail`` until the project page (the ``pages`` work, in
-    ``views.py``) is mounted there: the list's and the board's links lead somewhere meanwhile."""
-
-    fields = [
-        Column("code", _("Code")),
-        Column("get_level_display", _("Level")),
-        Column("year", _("Year")),
-        Column("province", _("Province")),
-        Column("implementing_unit", _("Implementing unit")),
-        Column("get_state_display", _("State")),
-        Column("support_amount", _("Support requested (đồng)"), filter="vnd"),
-    ]

@@ -42,10 +42,10 @@ def reach(user, model) -> Scope:
     return user_scope(user, Action.ADD, model) | user_scope(user, Action.CHANGE, model)
 
 
-def suggestions(user, model, query: str, limit: int = LIMIT) -> list[Suggestion]:
+def suggestions(user, model, query: str, limit: int = LIMIT, *, scope: Scope | None = None) -> list[Suggestion]:
     """Current communes whose name (without accents) or code matches ``query``, then pre-2025
-    communes mapped to their successor; only communes in the user's reach."""
-    scope = reach(user, model)
+    communes mapped to their successor; only communes in the user's reach (or in ``scope``)."""
+    scope = reach(user, model) if scope is None else scope
     words = fold(query[:MAX_QUERY]).split()
     if scope.is_empty or not words:
         return []
@@ -70,11 +70,13 @@ class CommuneSuggestView(LoginRequiredMixin, View):
     """GET ?q=…: the list of suggestions (an HTML fragment for the picker)."""
 
     model = None  # the records the commune is for
+    reach_action = None  # set: communes where the user may ``reach_action`` ``model`` (else add/change)
 
     def get(self, request):
         # The picker's search box is named "<field>_search"; "q" for other callers.
         query = request.GET.get("q") or next((v for k, v in request.GET.items() if k.endswith("_search")), "")
-        found = suggestions(request.user, self.model, query) if "\x00" not in query else []
+        scope = user_scope(request.user, self.reach_action, self.model) if self.reach_action else None
+        found = suggestions(request.user, self.model, query, scope=scope) if "\x00" not in query else []
         context = {"suggestions": found, "query": query.strip(), "limit": LIMIT}
         return render(request, "registry/widgets/_commune_suggestions.html", context)
 

@@ -112,9 +112,8 @@ class EstablishmentDetailView(EstablishmentMixin, ObjectDetailView):
             "eligibility": eligibility(obj),
             "industry_lines": list(obj.industry_lines.all()),
             "merged_records": list(obj.merged_records.all()),
-            # Supports received across programmes and years; filled by the projects and finance
-            # domains through their public functions as they land.
-            "supports": [],
+            # Supports received across programmes and years come from the apps that give them
+            # (projects…), registered in kernel.sections for "registry.establishment".
             "attachments": attachments_panel(obj, self.request.user),
         }
 

@@ -14,6 +14,7 @@ VIEW_OWN = "view_own"
 # Entries of a group sit under one drop-down; a group with a single entry the user may see is a
 # plain link, so the bar stays on one line on an office screen.
 REGISTRY, PLANNING, LAW, ADMIN = _("Establishments & villages"), _("Planning"), _("Law & rules"), _("Administration")
+PROJECTS = _("Projects")
 MENU = [
     (_("Home"), "home", None, None),
     (_("My establishment"), "registry:own_establishment", ("registry.establishment", VIEW_OWN), None),
@@ -21,7 +22,12 @@ MENU = [
     (_("Craft villages"), "registry:craftvillage_list", "registry.craftvillage", REGISTRY),
     (_("Programmes"), "planning:programme_list", "planning.programme", PLANNING),
     (_("Annual plans"), "planning:annualplan_list", "planning.annualplan", PLANNING),
-    (_("Appraisal councils"), "appraisal:council_list", "appraisal.council", PLANNING),
+    (_("Project list"), "projects:list", "projects.project", PROJECTS),
+    (_("New project"), "projects:create", ("projects.project", Action.ADD), PROJECTS),
+    (_("Due and overdue"), "deadlines:list", "projects.project", PROJECTS),
+    (_("Appraisal councils"), "appraisal:council_list", "appraisal.council", PROJECTS),
+    (_("Contracts"), "contracts:contract_list", "contracts.contract", PROJECTS),
+    (_("Adjustments awaiting"), "adjustments:awaiting", "adjustments.adjustment", PROJECTS),
     (_("Legal documents"), "rulebook:legaldocument_list", "rulebook.legaldocument", LAW),
     (_("Rulebook"), "rulebook:rulebook", "rulebook.spendingnorm", LAW),
     (_("Org units"), "organisation:orgunit_list", "organisation.orgunit", ADMIN),
@@ -35,6 +41,8 @@ MENU = [
 def _shown(user, resource) -> bool:
     if resource is None:
         return True
+    if isinstance(resource, tuple) and resource[1] != VIEW_OWN:
+        return can(user, resource[1], resource[0])  # e.g. "New project" for those who may add one
     if isinstance(resource, tuple):
         # An own-record entry: for people acting for a unit (a nationwide reach owns no record).
         scope = user_scope(user, resource[1], resource[0])

@@ -251,3 +251,27 @@ def test_the_page_shows_only_the_items_filtered_on(client_for, agency_officer):
     assert "DA-DICH-2020" in both and "25/05/2020" in both and "15/05/2020" in both
     contract = client.get("/projects/deadlines/", {"year": "2020", "due": "contract"}).content.decode()
     assert "15/05/2020" in contract and "25/05/2020" not in contract
+
+
+@pytest.mark.parametrize("who", ["implementer", "nghean_officer", "agency_officer", "outsider"])
+def test_reach_on_the_page_and_the_api(who, request, client_for):
+    user = request.getfixturevalue(who)
+    hatinh = make_project(year=2020, state=S.APPROVED, code="DA-PHAM-VI-42")
+    other_unit = make_project(year=2020, state=S.APPROVED, code="DA-PHAM-VI-CUC", unit="CUC-DMST")
+    nghean = make_project("40", year=2020, state=S.APPROVED, code="DA-PHAM-VI-40")
+    expected = {
+        "implementer": {hatinh.pk},
+        "nghean_officer": {nghean.pk},
+        "agency_officer": {hatinh.pk, other_unit.pk, nghean.pk},
+        "outsider": None,
+    }[who]
+    client = client_for(user)
+    page = client.get("/projects/deadlines/")
+    api = client.get("/api/v1/deadlines", {"overdue": "true"})
+    if expected is None:
+        assert (page.status_code, api.status_code) == (403, 403)
+        return
+    assert {item["id"] for item in api.json()["items"]} == expected
+    body = page.content.decode()
+    for project in (hatinh, other_unit, nghean):
+        assert (project.code in body) == (project.pk in expected)
