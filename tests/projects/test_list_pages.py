@@ -183,3 +183,13 @@ def test_the_overdue_filter_reads_the_same_on_the_page_the_export_and_the_api(te
     pages.defaults["HTTP_AUTHORIZATION"] = f"Bearer {issue_token(user=agency_officer, name='t')[1]}"
     items = pages.get("/api/v1/projects", {"overdue": "true"}).json()["items"]
     assert {item["code"] for item in items} == late
+
+
+def test_the_import_pages_are_mounted_for_those_who_may_add(territory, hatinh_officer, client_for, outsider):
+    pages = client_for(hatinh_officer)
+    assert pages.get("/projects/import/").status_code == 200
+    template = pages.get("/projects/import/template/")
+    assert template.status_code == 200
+    header = _rows(b"".join(template.streaming_content) if template.streaming else template.content)[0]
+    assert str(header[0]).startswith("Mã đề án")
+    assert client_for(outsider).get("/projects/import/").status_code == 403
