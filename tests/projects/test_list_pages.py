@@ -2,6 +2,7 @@
 (round trip through the tabular engine and ``actions.save_project``), the import's row-numbered
 errors, and the board by state per plan."""
 
+import datetime as dt
 import io
 
 import openpyxl
@@ -163,3 +164,32 @@ def test_save_fills_the_province_before_2025_when_the_place_says_it(territory, h
     saved = actions.save_project(user=hatinh_officer, values={"location": "Xã Kỳ Anh"}, instance=project)
     predecessors = list(Province.objects.get(code="42", valid_to__isnull=True).predecessors.all())
     assert saved.legacy_province == (predecessors[0] if len(predecessors) == 1 else None)
+
+
+def test_the_overdue_filter_reads_the_same_on_the_page_the_export_and_the_api(territory, agency_officer, client_for):
+    from khuyencong.accounts.tokens import issue_token
+    from khuyencong.projects.deadlines import overdue_q
+
+    unsigned = make_project("42", year=2020, state=ProjectState.APPROVED, name="Đề án chậm ký hợp đồng",
+                            approved_on=dt.date(2020, 3, 2))  # fmt: skip
+    done = make_project("42", year=2019, state=ProjectState.CLOSED, name="Đề án đã xong")
+    late = set(Project.objects.filter(overdue_q()).values_list("code", flat=True))
+    assert unsigned.code in late and done.code not in late
+    pages = client_for(agency_officer)
+    text = pages.get("/projects/", {"overdue": "1"}).content.decode()
+    assert {p.code for p in Project.objects.all() if p.code in text} == late
+    exported = {row[0] for row in _rows(_export(pages, overdue="1"))[1:]}
+    assert exported == late
+    pages.defaults["HTTP_AUTHORIZATION"] = f"Bearer {issue_token(user=agency_officer, name='t')[1]}"
+    items = pages.get("/api/v1/projects", {"overdue": "true"}).json()["items"]
+    assert {item["code"] for item in items} == late
+
+
+def test_the_import_pages_are_mounted_for_those_who_may_add(territory, hatinh_officer, client_for, outsider):
+    pages = client_for(hatinh_officer)
+    assert pages.get("/projects/import/").status_code == 200
+    template = pages.get("/projects/import/template/")
+    assert template.status_code == 200
+    header = _rows(b"".join(template.streaming_content) if template.streaming else template.content)[0]
+    assert str(header[0]).startswith("Mã đề án")
+    assert client_for(outsider).get("/projects/import/").status_code == 403
