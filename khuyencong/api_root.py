@@ -15,8 +15,8 @@ from khuyencong.notifications.api import router as notifications_router
 from khuyencong.organisation.api import me_router
 from khuyencong.organisation.api import router as organisation_router
 from khuyencong.planning.api import router as planning_router
-from khuyencong.projects.deadlines_api import router as deadlines_router
 from khuyencong.projects.api import router as projects_router
+from khuyencong.projects.deadlines_api import router as deadlines_router
 from khuyencong.registry.api import router as registry_router
 from khuyencong.rulebook.api import router as rulebook_router
 from khuyencong.territory.api import router as territory_router

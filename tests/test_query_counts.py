@@ -145,6 +145,8 @@ def _councils(numbers, user):
     from tests.appraisal.factories import make_council
 
     return [make_council("42", name=f"Hội đồng đếm truy vấn {i}").name for i in numbers]
+
+
 def _deadlines(numbers, user):
     from khuyencong.projects.models import ProjectState
     from tests.projects.factories import make_project
@@ -153,6 +155,8 @@ def _deadlines(numbers, user):
         make_project(year=2020, state=ProjectState.APPROVED, name=f"Đề án đếm truy vấn {i}", lines=[]).name
         for i in numbers
     ]
+
+
 def _projects(numbers, user):
     from tests.projects.factories import make_project
 
