@@ -30,6 +30,47 @@ def django_db_setup(django_db_setup, django_db_blocker):
 _LOADED: dict = {}
 
 
+def reload_reference_data() -> None:
+    """Put back what start-up and the rulebook's seed migrations load (territory, standing units,
+    legal documents, contents and rules) after a transactional test flushed every table."""
+    import importlib
+
+    from django.apps import apps
+
+    from khuyencong.organisation.reference import load_reference_org_units
+    from khuyencong.rulebook.models import ActivityContent
+    from khuyencong.rulebook.reference import load_reference_data as load_rulebook_reference
+    from khuyencong.territory.loader import load_territory
+    from khuyencong.territory.models import Province
+
+    def seed(app: str, name: str, function: str = "seed") -> None:
+        getattr(importlib.import_module(f"khuyencong.{app}.migrations.{name}"), function)(apps, None)
+
+    if not Province.objects.exists():
+        load_territory()
+    load_reference_org_units()
+    if not ActivityContent.objects.exists():
+        seed("rulebook", "0002_seed_legal_documents_and_contents")
+        seed("rulebook", "0004_seed_rules")
+    load_rulebook_reference()
+    # The registry's seeds (eligibility rules, industry lines) were written by migrations against
+    # columns that have changed since; the transactional tests run last and need none of them.
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A test on a real transaction (``django_db(transaction=True)``: concurrency, backups) ends by
+    flushing every table, reference data included; load it again for the tests that follow."""
+    yield
+    marker = item.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction") or nextitem is None:
+        return
+    from pytest_django.plugin import blocking_manager_key
+
+    with item.config.stash[blocking_manager_key].unblock():
+        reload_reference_data()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_choice_lists():
     """Filter forms cache their choice rows per process; a row a test rolls back sends no signal."""

@@ -29,21 +29,3 @@ def ht(territory):
 def na(territory):
     """Current commune codes of Nghệ An."""
     return _current_commune_codes("40")
-
-
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_teardown(item, nextitem):
-    """A test on a real transaction (``django_db(transaction=True)``: concurrency) ends by flushing
-    every table, reference data included; load it again for the tests that follow."""
-    yield
-    marker = item.get_closest_marker("django_db")
-    if marker is None or not marker.kwargs.get("transaction") or nextitem is None:
-        return
-    from pytest_django.plugin import blocking_manager_key
-
-    from khuyencong.organisation.reference import load_reference_org_units
-    from khuyencong.territory.loader import load_territory
-
-    with item.config.stash[blocking_manager_key].unblock():
-        load_territory()
-        load_reference_org_units()
