@@ -173,6 +173,7 @@ def _buttons(project: Project, user) -> list:
             steps.append(step)
     return steps
 
+
 CONFLICT_CODES = frozenset({"state_changed", "stale"})
 
 
@@ -413,6 +414,8 @@ class DeleteView(LoginRequiredMixin, View):
 
     def post(self, request, pk):
         project = _visible(request, pk)
+        if not _may(request.user, Action.DELETE, project):
+            raise PermissionDenied
         try:
             actions.delete_project(user=request.user, project=project)
         except ActionRefused as exc:
