@@ -55,7 +55,7 @@ lint: install-test
 	KC_ENV=test $(PY) -m pytest -q tests/test_layers.py tests/test_write_seam.py
 
 # Types on the kernel, the tabular engine and every app's services and actions (pyproject [tool.mypy]).
-TYPED = $(wildcard khuyencong/kernel/*.py khuyencong/tabular/*.py khuyencong/tabular/*/*.py khuyencong/*/services.py khuyencong/*/actions.py khuyencong/organisation/access.py)
+TYPED = $(wildcard khuyencong/kernel/*.py khuyencong/tabular/*.py khuyencong/tabular/*/*.py khuyencong/*/services.py khuyencong/*/actions.py khuyencong/organisation/access.py khuyencong/projects/deadlines.py)
 
 typecheck: install-test
 	KC_ENV=test $(PY) -m mypy $(TYPED)
@@ -94,6 +94,7 @@ messages: install-test
 
 bench: install-test
 	$(PY) bench/run.py
+	$(PY) bench/run_projects.py
 
 # Not part of `make test`: about two minutes of load on loopback (docs/quality.md). LOAD_ARGS passes
 # options, e.g. make load LOAD_ARGS="--users 100 --scale national".

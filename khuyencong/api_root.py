@@ -7,12 +7,18 @@ from django.contrib.auth.decorators import login_required
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
+from khuyencong.adjustments.api import router as adjustments_router
 from khuyencong.api import errors, schema
 from khuyencong.api.auth import BearerToken, Session
+from khuyencong.appraisal.api import router as appraisal_router
 from khuyencong.attachments.api import router as attachments_router
+from khuyencong.contracts.api import router as contracts_router
+from khuyencong.notifications.api import router as notifications_router
 from khuyencong.organisation.api import me_router
 from khuyencong.organisation.api import router as organisation_router
 from khuyencong.planning.api import router as planning_router
+from khuyencong.projects.api import router as projects_router
+from khuyencong.projects.deadlines_api import router as deadlines_router
 from khuyencong.registry.api import router as registry_router
 from khuyencong.rulebook.api import router as rulebook_router
 from khuyencong.territory.api import router as territory_router
@@ -43,7 +49,13 @@ def build_api() -> NinjaAPI:
     api.add_router("/", registry_router)
     api.add_router("/", rulebook_router)
     api.add_router("/", planning_router)
+    api.add_router("/", adjustments_router)
+    api.add_router("/", contracts_router)
+    api.add_router("/", appraisal_router)
+    api.add_router("/", projects_router)
     api.add_router("/", attachments_router)
+    api.add_router("/", notifications_router)
+    api.add_router("/", deadlines_router)
     return api
 
 

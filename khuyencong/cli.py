@@ -17,6 +17,7 @@ COMMANDS = {
     "gen-data": ("kc_gen_data", "synthetic data at a scale (demo/benchmark databases only)"),
     "createuser": ("kc_createuser", "create a user with a role"),
     "token": ("kc_token", "issue, list or revoke API tokens"),
+    "send-reminders": ("kc_send_reminders", "send the day's reminders and digests (--date dd/mm/yyyy)"),
     "import": ("import_establishments", "import establishments from .xlsx/.csv (dry run unless --commit)"),
     "backup": ("kc_backup", "archive the database and files (safe while serving)"),
     "restore": ("kc_restore", "restore an archive (verified; --force to overwrite data)"),
@@ -28,7 +29,7 @@ COMMANDS = {
 
 def usage() -> str:
     lines = ["usage: khuyencong <command> [options]", "", "commands:"]
-    lines += [f"  {name:<11} {text}" for name, (_cmd, text) in COMMANDS.items()]
+    lines += [f"  {name:<15} {text}" for name, (_cmd, text) in COMMANDS.items()]
     return "\n".join(lines)
 
 

@@ -11,6 +11,9 @@ from khuyencong.jobs.models import Job
 from khuyencong.kernel.scoping import Action, can, restrict
 from khuyencong.organisation.services import home_context
 from khuyencong.planning.selectors import versions_awaiting_approval
+from khuyencong.projects.deadline_views import project_url_name
+from khuyencong.projects.deadlines import worklist
+from khuyencong.projects.models import Project
 from khuyencong.registry.models import CraftVillage, DuplicateCandidate, Establishment
 from khuyencong.registry.selectors import own_establishments
 from khuyencong.web.imports import DRY_RUN
@@ -18,13 +21,26 @@ from khuyencong.web.imports import DRY_RUN
 
 @login_required
 def home(request):
-    context = {**home_context(request.user), **work_summary(request.user), **plan_summary(request.user)}
+    context = {
+        **home_context(request.user),
+        **work_summary(request.user),
+        **plan_summary(request.user),
+        **project_work(request.user),
+    }
     return render(request, "web/home.html", context)
 
 
 def plan_summary(user) -> dict:
     """Plan versions waiting for this user's approval, within their reach (one query)."""
     return {"plans_to_approve": list(versions_awaiting_approval(user)[:10])}
+
+
+def project_work(user) -> dict:
+    """The projects awaiting a step this user may take, overdue first, and the overdue ones in
+    their reach (``projects.deadlines.worklist``: a fixed number of queries)."""
+    if not can(user, Action.VIEW, Project):
+        return {}
+    return {"project_work": worklist(user, limit=10), "project_url_name": project_url_name()}
 
 
 def work_summary(user) -> dict:

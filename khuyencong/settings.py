@@ -66,11 +66,15 @@ INSTALLED_APPS = [
     "khuyencong.territory",
     "khuyencong.organisation",
     "khuyencong.jobs",
+    "khuyencong.notifications",
     "khuyencong.web",
     "khuyencong.rulebook",
     "khuyencong.registry",
     "khuyencong.planning",
     "khuyencong.projects",
+    "khuyencong.adjustments",
+    "khuyencong.contracts",
+    "khuyencong.appraisal",
     "khuyencong.attachments",
 ]
 
@@ -110,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "khuyencong.web.context_processors.navigation",
+                "khuyencong.notifications.context_processors.notification_badge",
             ],
             "builtins": ["khuyencong.web.templatetags.vn"],
         },
@@ -227,6 +232,9 @@ if _mail_backend.endswith("smtp.EmailBackend"):
 MAILERS = {"default": {"BACKEND": _mail_backend, "OPTIONS": _mail_options}}
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "khuyencong@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The site's address as people reach it ("https://khuyencong.example.vn"): links in e-mails are
+# made absolute with it; without it they stay site-relative.
+KC_SITE_URL = env_str("KC_SITE_URL", "").rstrip("/")
 
 # --- Jobs (huey through Django's tasks API) -----------------------------------------------------
 KC_TASK_BACKEND = env_choice("KC_TASK_BACKEND", ("sqlite", "postgres", "redis", "immediate"), "sqlite")

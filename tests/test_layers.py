@@ -3,7 +3,7 @@
 Floors, bottom to top:
 
 * ``kernel`` and ``tabular``: mechanisms; they import no app (``tabular`` only the kernel).
-* platform apps (``audit``, ``accounts``, ``jobs``) and the frameworks ``web`` and ``api``: they
+* platform apps (``audit``, ``accounts``, ``jobs``, ``notifications``) and the frameworks ``web`` and ``api``: they
   import no domain app.
 * domain apps: every other app (``territory``, ``organisation``, ``registry``, and any new app,
   which is a domain app unless listed here). They do not import each other's views or API.
@@ -19,7 +19,7 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "khuyencong"
 MECHANISMS = {"kernel", "tabular"}
-PLATFORM = {"audit", "accounts", "jobs"}
+PLATFORM = {"audit", "accounts", "jobs", "notifications"}
 FRAMEWORKS = {"web", "api"}
 # Modules of an app that other domain apps must not import: its pages and its API.
 INTERFACE_MODULES = ("views", "api", "urls")

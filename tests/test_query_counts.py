@@ -127,10 +127,54 @@ def _jobs(numbers, user):
     return [Job.objects.create(kind="web.export", title=f"Việc đếm truy vấn {i}", owner=user).title for i in numbers]
 
 
+def _notifications(numbers, user):
+    from khuyencong.notifications.services import notify
+
+    for i in numbers:
+        notify(recipients=[user], kind="qc", subject=f"Thông báo đếm truy vấn {i}")
+    return [f"Thông báo đếm truy vấn {i}" for i in numbers]
+
+
 def _plans(numbers, user):
     from tests.planning.factories import make_plan
 
     return [make_plan("42", year=2030 + i, name=f"Kế hoạch đếm truy vấn {i}").name for i in numbers]
+
+
+def _contracts(numbers, user):
+    from tests.contracts.factories import approved_project, make_contract
+
+    return [make_contract(approved_project("42"), number=f"HĐ-ĐẾM-{i}").number for i in numbers]
+
+
+def _councils(numbers, user):
+    from tests.appraisal.factories import make_council
+
+    return [make_council("42", name=f"Hội đồng đếm truy vấn {i}").name for i in numbers]
+
+
+def _deadlines(numbers, user):
+    from khuyencong.projects.models import ProjectState
+    from tests.projects.factories import make_project
+
+    return [
+        make_project(year=2020, state=ProjectState.APPROVED, name=f"Đề án đếm truy vấn {i}", lines=[]).name
+        for i in numbers
+    ]
+
+
+def _projects(numbers, user):
+    from tests.projects.factories import make_project
+
+    return [make_project("42", name=f"Đề án đếm truy vấn {i}", plan=_board_plan()).name for i in numbers]
+
+
+def _board_plan():
+    from khuyencong.planning.models import AnnualPlan
+    from tests.planning.factories import make_plan
+
+    found = AnnualPlan.objects.filter(name="Kế hoạch của bảng đề án").first()
+    return found or make_plan(None, year=2026, approved=True, name="Kế hoạch của bảng đề án")
 
 
 def _project_steps(numbers, user):
@@ -160,7 +204,7 @@ class Case:
     url: str | Callable[[], str]
     who: str
     make: Callable
-    params: dict = field(default_factory=dict)
+    params: dict | Callable[[], dict] = field(default_factory=dict)
 
 
 CASES = [
@@ -176,8 +220,12 @@ CASES = [
     Case("page audit changes", "/audit/", "admin_user", _changes, {"request_id": "qc"}),
     Case("page duplicates", "/establishments/duplicates/", "hatinh_officer", _duplicates),
     Case("page jobs", "/jobs/", "hatinh_officer", _jobs),
+    Case("page notifications", "/notifications/", "hatinh_officer", _notifications),
+    Case("api notifications", "/api/v1/notifications", "hatinh_officer", _notifications),
     Case("page plans", "/plans/", "hatinh_officer", _plans, {"q": "ke hoach dem truy van"}),
     Case("api plans", "/api/v1/plans", "hatinh_officer", _plans, {"q": "ke hoach dem truy van"}),
+    Case("page contracts", "/contracts/", "hatinh_officer", _contracts, {"q": "hd-dem"}),
+    Case("api contracts", "/api/v1/contracts", "hatinh_officer", _contracts, {"q": "hd-dem"}),
     Case(
         "api establishments", "/api/v1/establishments", "hatinh_officer", _establishments, {"q": "co so dem truy van"}
     ),
@@ -189,7 +237,14 @@ CASES = [
     Case("api legal documents", "/api/v1/legal-documents", "hatinh_officer", _legal_documents, {"q": "dem truy van"}),
     Case("page rulebook", "/rulebook/rules/", "hatinh_officer", _rules, {"q": "dem truy van"}),
     Case("api rules", "/api/v1/rules", "hatinh_officer", _rules, {"q": "dem truy van"}),
+    Case("page councils", "/councils/", "hatinh_officer", _councils, {"q": "hoi dong dem truy van"}),
+    Case("api councils", "/api/v1/councils", "hatinh_officer", _councils, {"q": "hoi dong dem truy van"}),
+    Case("page deadlines", "/projects/deadlines/", "hatinh_officer", _deadlines, {"overdue": "1"}),
+    Case("api deadlines", "/api/v1/deadlines", "hatinh_officer", _deadlines, {"overdue": "true"}),
+    Case("page projects", "/projects/", "hatinh_officer", _projects, {"q": "de an dem truy van"}),
+    Case("api projects", "/api/v1/projects", "hatinh_officer", _projects, {"q": "de an dem truy van"}),
     Case("page project", _project_page, "hatinh_officer", _project_steps),
+    Case("page projects board", "/projects/board/", "hatinh_officer", _projects, lambda: {"plan": _board_plan().pk}),
 ]
 
 
@@ -201,9 +256,9 @@ _measured: dict[str, int] = {}
 
 
 def _count(client, case) -> tuple[int, str]:
-    url = case.url() if callable(case.url) else case.url
+    params = case.params() if callable(case.params) else case.params
     with CaptureQueriesContext(connection) as queries:
-        response = client.get(url, case.params)
+        response = client.get(case.url() if callable(case.url) else case.url, params)
     assert response.status_code == 200, response.content[:500]
     # Transaction control (savepoints, PostgreSQL's SET LOCAL statement_timeout around a list) is
     # not a trip for data: counted alike on every backend, the baselines stay one set.
@@ -220,7 +275,7 @@ def test_query_count_does_not_grow_with_rows_or_pass_its_baseline(case, request,
     client = client_for(user)
     shown = case.make(range(1), user)
     client.get(
-        case.url() if callable(case.url) else case.url, case.params
+        case.url() if callable(case.url) else case.url, case.params() if callable(case.params) else case.params
     )  # warm per-process caches (content types, templates)
     one, body = _count(client, case)
     assert all(name in body for name in shown)

@@ -32,20 +32,26 @@ def _decode(cursor: str) -> list[Any]:
     return values
 
 
-def keyset_page(queryset: QuerySet, *, order_field: str, cursor: str | None, limit: int) -> tuple[list, str | None]:
-    """One page ordered by ``order_field`` then primary key; returns the rows and the next cursor.
+def keyset_page(
+    queryset: QuerySet, *, order_field: str, cursor: str | None, limit: int, descending: bool = False
+) -> tuple[list, str | None]:
+    """One page ordered by ``order_field`` then primary key (both descending with ``descending``,
+    newest first); returns the rows and the next cursor.
 
     ``order_field`` must be a concrete column; rows with NULL in it should be excluded or the
     field should be non-null.
     """
     limit = max(1, min(int(limit), MAX_LIMIT))
-    qs = queryset.order_by(order_field, "pk")
+    qs = queryset.order_by(f"-{order_field}", "-pk") if descending else queryset.order_by(order_field, "pk")
+    after = "lt" if descending else "gt"
     if cursor:
         last_value, last_pk = _decode(cursor)
         if not isinstance(last_pk, int) or isinstance(last_value, dict | list) or isinstance(last_pk, bool):
             raise ApiError(400, "invalid_cursor", "The cursor is malformed; use next_cursor from a previous page.")
         try:
-            qs = qs.filter(Q(**{f"{order_field}__gt": last_value}) | Q(**{order_field: last_value, "pk__gt": last_pk}))
+            qs = qs.filter(
+                Q(**{f"{order_field}__{after}": last_value}) | Q(**{order_field: last_value, f"pk__{after}": last_pk})
+            )
         except (ValueError, TypeError, ValidationError):
             raise ApiError(400, "invalid_cursor", "The cursor is malformed; use next_cursor from a previous page.")
     rows = list(qs[: limit + 1])

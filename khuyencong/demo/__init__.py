@@ -7,8 +7,12 @@ missing), so running it again changes nothing. Each domain adds a module here an
 
 from __future__ import annotations
 
+from khuyencong.demo.appraisal import load_appraisal
 from khuyencong.demo.attachments import load_attachments
+from khuyencong.demo.contracts import load_contracts
+from khuyencong.demo.notifications import load_notifications
 from khuyencong.demo.planning import load_planning
+from khuyencong.demo.projects import load_projects
 from khuyencong.demo.registry import load_own_record, load_registry
 from khuyencong.demo.rulebook import load_rulebook
 
@@ -22,12 +26,21 @@ def load_all(*, establishments: int | None = None) -> dict:
     own = load_own_record()  # even for an empty registry: the establishment account's own record
     planning = load_planning()
     rulebook = load_rulebook()
+    projects = load_projects() if registry["establishments"] else {"projects": 0, "added": 0}
+    # After the projects demo: contracts for the projects it left contracted or further along.
+    contracts = load_contracts()
+    appraisal = load_appraisal()  # after the projects demo when present: it reviews their submitted projects
     attachments = load_attachments()  # after the records they are attached to
+    notifications = load_notifications()  # last: its links point at the records loaded above
     return {
         "accounts": accounts,
         "registry": registry,
         "own_record": own.name if own else None,
         "planning": planning,
         "rulebook": rulebook,
+        "projects": projects,
+        "contracts": contracts,
+        "appraisal": appraisal,
         "attachments": attachments,
+        "notifications": notifications,
     }

@@ -321,3 +321,7 @@ def generate(*, scale: str, seed: int = 1, log: Log = print, only: list[str] | N
             cursor.execute("ANALYZE")
     DatabaseMark.objects.update(last_generated=dt.datetime.now(dt.UTC), last_scale=scale, last_seed=seed)
     return ctx.results
+
+
+# Generators of other domains register themselves on import (after the establishments: they read them).
+from khuyencong.demo import generate_projects  # noqa: E402, F401

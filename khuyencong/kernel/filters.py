@@ -19,7 +19,7 @@ from functools import cached_property
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import EmptyResultSet, ValidationError
 from django.db.models import QuerySet
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
@@ -101,7 +101,10 @@ def cached_rows(queryset: QuerySet) -> tuple[object, list]:
     from django.core.cache import cache
 
     version = cache.get(_version_key(queryset.model), 0)
-    sql, params = queryset.query.sql_with_params()
+    try:
+        sql, params = queryset.query.sql_with_params()
+    except EmptyResultSet:  # e.g. ``pk__in=[]``: a reach without provinces offers no choice
+        return (queryset.db, queryset.model._meta.label_lower, "empty"), []
     key = (queryset.db, queryset.model._meta.label_lower, sql, tuple(map(str, params)))
     _watched.add(queryset.model._meta.label_lower)
     now = time.monotonic()

@@ -122,6 +122,53 @@ PROJECTS: dict[str, frozenset[str]] = {
     R.VIEWER: READ,
 }  # fmt: skip
 
+# Adjustments of approved projects (adjustments/actions.py): the same named actions as on the
+# project (propose by the implementer, confirm by the Department, approve by the Agency or, for a
+# local project, the province), reached through the project (its province; an implementer its unit).
+ADJUSTMENT_ACTIONS = frozenset({"propose_adjustment", "confirm_adjustment", "approve_adjustment",
+                                "approve_adjustment_local"})  # fmt: skip
+ADJUSTMENTS: dict[str, frozenset[str]] = {
+    role: (actions & (ADJUSTMENT_ACTIONS | READ_EXPORT)) for role, actions in PROJECTS.items()
+}
+
+# Contracts (hợp đồng) of projects (contracts/actions.py). Who writes a contract depends on its kind
+# and the project's level, each a named action besides the generic ones: ``main`` (national main
+# contracts: the Agency), ``main_local`` (local main contracts: the Department), ``support``
+# (support contracts with beneficiaries: the implementing unit, for its own projects only,
+# ``ORG_UNIT_ONLY``). Signing a main contract also takes the project's ``contract`` /
+# ``contract_local`` step, which the signer must hold on the project.
+CONTRACT_WRITE = frozenset({VIEW, ADD, CHANGE, DELETE, EXPORT})
+CONTRACTS: dict[str, frozenset[str]] = {
+    R.SYSTEM_ADMIN: CONTRACT_WRITE | {"main", "main_local", "support"},
+    R.AGENCY_OFFICER: CONTRACT_WRITE | {"main"},
+    R.AGENCY_LEADER: READ_EXPORT,
+    R.REGIONAL_OFFICER: READ_EXPORT,
+    R.PROVINCIAL_OFFICER: CONTRACT_WRITE | {"main_local"},
+    R.PROVINCIAL_LEADER: READ_EXPORT,
+    R.PROVINCIAL_FINANCE: READ_EXPORT,
+    R.IMPLEMENTER: CONTRACT_WRITE | {"support"},
+    R.INSPECTOR: READ_EXPORT,
+    R.VIEWER: READ,
+}
+
+# Appraisal councils (appraisal/actions.py): a Department's council is managed by its province's
+# officers (``manage_local``, by reach), the Agency's councils by the Agency's officers
+# (``manage_national``, nationwide). Managing covers members, criteria, projects, any member's
+# sheet and the conclusions (which also need the project's ``appraise`` / ``appraise_national``).
+# A member scores their own sheet by holding the seat, whatever the role; leaders and inspectors read.
+MANAGE_LOCAL, MANAGE_NATIONAL = "manage_local", "manage_national"
+COUNCILS: dict[str, frozenset[str]] = {
+    R.SYSTEM_ADMIN: READ_EXPORT | {MANAGE_LOCAL, MANAGE_NATIONAL},
+    R.AGENCY_OFFICER: READ_EXPORT | {MANAGE_NATIONAL},
+    R.AGENCY_LEADER: READ_EXPORT,
+    R.REGIONAL_OFFICER: READ,
+    R.PROVINCIAL_OFFICER: READ_EXPORT | {MANAGE_LOCAL},
+    R.PROVINCIAL_LEADER: READ_EXPORT,
+    R.PROVINCIAL_FINANCE: READ,
+    R.INSPECTOR: READ_EXPORT,
+    R.VIEWER: READ,
+}
+
 PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "organisation.orgunit": {
         R.SYSTEM_ADMIN: ALL,
@@ -168,6 +215,9 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "planning.annualplan": PLANS,
     "planning.planversion": PLAN_VERSIONS,
     "projects.project": PROJECTS,
+    "adjustments.adjustment": ADJUSTMENTS,
+    "contracts.contract": CONTRACTS,
+    "appraisal.council": COUNCILS,
     "jobs.job": {
         R.SYSTEM_ADMIN: READ,
     },
@@ -182,12 +232,17 @@ ORG_UNIT_REACH: dict[str, frozenset[str]] = {
     "registry.establishment": frozenset({R.ESTABLISHMENT}),
     # Project.implementing_unit: the unit an implementer acts for.
     "projects.project": frozenset({R.IMPLEMENTER}),
+    "adjustments.adjustment": frozenset({R.IMPLEMENTER}),
+    # Contract.project.implementing_unit: the same implementer, for its own projects' contracts.
+    "contracts.contract": frozenset({R.IMPLEMENTER}),
 }
 
 # Resources some roles reach through their org units only, never by the place those units sit in:
 # an implementing unit in a province sees its own projects, not every project of the province.
 ORG_UNIT_ONLY: dict[str, frozenset[str]] = {
     "projects.project": frozenset({R.IMPLEMENTER}),
+    "adjustments.adjustment": frozenset({R.IMPLEMENTER}),
+    "contracts.contract": frozenset({R.IMPLEMENTER}),
 }
 
 

@@ -39,6 +39,7 @@ from khuyencong.projects.models import (
 from khuyencong.projects.services import blocking, check_project, norm_date
 from khuyencong.registry.models import Establishment
 from khuyencong.rulebook.models import Level, ProjectKind
+from khuyencong.territory.models import Province
 
 MAX_AMOUNT = 10**15
 MIN_YEAR, MAX_YEAR = 2000, 2100
@@ -187,12 +188,14 @@ def save_project(
     obj.plan_line_key = obj.plan_line.key if obj.plan_line is not None else ""
     if obj.province_id is None and obj.commune is not None:
         obj.province = obj.commune.province
+    if "legacy_province" not in values and obj.legacy_province_id is None:
+        obj.legacy_province = legacy_province_of(obj)
     try:
         with transaction.atomic():
             if instance is None:
                 obj.save()
             else:
-                written = set(values) | {"plan_line_key", "province", "folded_name", "name_key"}
+                written = set(values) | {"plan_line_key", "province", "legacy_province", "folded_name", "name_key"}
                 updated = Project.objects.filter(pk=obj.pk, version=seen).update(
                     version=seen + 1,
                     updated_at=timezone.now(),
@@ -208,6 +211,21 @@ def save_project(
     except IntegrityError:
         raise Invalid({"code": _("Another project already has this code.")}) from None
     return obj
+
+
+def legacy_province_of(project: Project):
+    """The province before 1/7/2025 the project's place lay in, when only one can be meant: the
+    one province its commune's predecessors lay in, else the province's only predecessor (the
+    list's "province before 1/7/2025" filter reads it). None when the place does not say."""
+    if project.commune is not None:
+        found = set(project.commune.predecessors.values_list("province_id", flat=True))
+        if len(found) == 1:
+            return Province.objects.get(pk=found.pop())
+    if project.province is not None:
+        predecessors = list(project.province.predecessors.all()[:2])
+        if len(predecessors) == 1:
+            return predecessors[0]
+    return None
 
 
 def _columns(names: Iterable[str]) -> list[str]:

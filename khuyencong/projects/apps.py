@@ -9,6 +9,7 @@ class ProjectsConfig(AppConfig):
     def ready(self) -> None:
         from khuyencong.attachments.attachable import register
         from khuyencong.kernel import sections
+        from khuyencong.projects import imports  # noqa: F401  (registers the project importer for the import jobs)
         from khuyencong.projects.pages import dossier_slots, establishment_projects
 
         # The establishment's 360° page lists the projects and supports it received.

@@ -194,6 +194,13 @@ class Project(ChangeLoggedModel):
             models.Index(fields=["province", "year"], name="project_province_year"),
             models.Index(fields=["implementing_unit", "year"], name="project_unit_year"),
             models.Index(fields=["plan", "state"], name="project_plan_state"),
+            # The list's default order (newest year first, then name) and its sortable columns
+            # (migration 0002_lists_indexes; bench/projects_list.py).
+            models.Index(fields=["-year", "name_key", "id"], name="project_newest_name"),
+            models.Index(fields=["name_key", "id"], name="project_name_key"),
+            models.Index(fields=["code", "id"], name="project_code_id"),
+            models.Index(fields=["support_amount", "id"], name="project_support_id"),
+            models.Index(fields=["province", "name_key", "id"], name="project_province_name"),
         ]
         verbose_name = _("project")
         verbose_name_plural = _("projects")

@@ -1,15 +1,18 @@
-from django.urls import path
+from django.urls import include, path
 
 from khuyencong.kernel.scoping import Action
-from khuyencong.projects import views
+from khuyencong.projects import views, views_list
 from khuyencong.registry.models import Establishment
 from khuyencong.registry.picker import CommuneSuggestView
+from khuyencong.web.imports import urlpatterns as import_pages
 
 app_name = "projects"
 urlpatterns = [
-    # The list page with filters, export and import lives in views_list.py (the lists part of
-    # issue 10); this placeholder keeps ``projects:list`` working until it lands.
-    path("", views.ProjectIndexView.as_view(), name="list"),
+    path("", views_list.ProjectListView.as_view(), name="list"),
+    path("export/", views_list.ProjectExportView.as_view(), name="export"),
+    path("board/", views_list.ProjectBoardView.as_view(), name="board"),
+    # The generic import flow (upload, template, status, progress, commit) as ``projects:import:<page>``.
+    path("import/", include((import_pages(views_list.IMPORT_FLOW), "import"))),
     path("new/", views.ProjectEditView.as_view(), name="create"),
     path("<int:pk>/", views.ProjectDetailView.as_view(), name="detail"),
     path("<int:pk>/edit/", views.ProjectEditView.as_view(), name="edit"),

@@ -38,7 +38,7 @@ from khuyencong.projects.forms import (
     plan_lines_for,
 )
 from khuyencong.projects.models import APPROVED_STATES, EDITABLE_STATES, Project, ProjectState
-from khuyencong.projects.selectors import project_history, project_list, projects
+from khuyencong.projects.selectors import project_history, projects
 from khuyencong.registry.selectors import establishments
 from khuyencong.rulebook.models import ProjectKind
 
@@ -447,17 +447,3 @@ class EstablishmentSuggestView(LoginRequiredMixin, View):
             found = [(e.pk, establishment_label(e)) for e in rows.order_by("name_key", "pk")[:SUGGESTIONS]]
         context = {"suggestions": found, "query": query, "limit": SUGGESTIONS}
         return render(request, "projects/widgets/_establishment_suggestions.html", context)
-
-
-# --- the list, until the list page lands ---------------------------------------------------------
-
-
-class ProjectIndexView(LoginRequiredMixin, View):
-    """A plain list of the projects in reach (the full list page with filters is ``views_list``)."""
-
-    def get(self, request):
-        if not can(request.user, Action.VIEW, Project):
-            raise PermissionDenied
-        rows = project_list(user=request.user, filters=request.GET)[:200]
-        context = {"rows": rows, "can_add": can(request.user, Action.ADD, Project)}
-        return render(request, "projects/project_index.html", context)

@@ -12,6 +12,10 @@ EXEMPT = {
     "audit.accesslog": "the access log",
     # Operational record of background work; its start and result are logged as access rows.
     "jobs.job": "operational record, not business data",
+    # Messages to one person and the record of their daily digest: per-recipient, high-volume, and
+    # written by the system (reminders, after-commit effects of actions that are themselves logged).
+    "notifications.notification": "per-recipient message, not business data",
+    "notifications.digestrun": "operational record of the daily digest e-mail",
     # Says a database holds demo or benchmark data (khuyencong gen-data); written by commands, not users.
     "kernel.databasemark": "operational marker of a demo or benchmark database",
     # Reference data generated from the legal resolutions and loaded in bulk by `khuyencong migrate`

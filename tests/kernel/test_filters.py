@@ -1,5 +1,6 @@
 import datetime as dt
 
+import pytest
 from django.template import Context, Template
 
 
@@ -17,3 +18,12 @@ def test_dates_render_as_dd_mm_yyyy():
 def test_amounts_render_with_dots_and_dong():
     assert render("{{ a|vnd }}", a=2_080_000_000) == "2.080.000.000 đ"
     assert render("{{ a|vnd_short }}", a=2_080_000_000) == "2,08 tỷ đồng"
+
+
+@pytest.mark.django_db
+def test_cached_rows_of_a_choice_list_that_can_match_nothing():
+    from khuyencong.kernel.filters import cached_rows
+    from khuyencong.territory.models import Province
+
+    key, rows = cached_rows(Province.objects.filter(pk__in=[]))
+    assert rows == [] and key

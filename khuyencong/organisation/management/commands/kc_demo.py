@@ -25,6 +25,11 @@ class Command(BaseCommand):
             f"Demo registry: {registry['establishments']} establishments ({registry['added']} added), "
             f"{registry['craft_villages']} craft villages, {registry['duplicates_added']} new possible duplicates."
         )
+        projects = loaded.get("projects") or {}
+        self.stdout.write(
+            f"Demo projects: {projects.get('projects', 0)} ({projects.get('added', 0)} added); "
+            "the implementer account hatinh.thuchien follows those of Trung tâm Khuyến công tỉnh Hà Tĩnh."
+        )
         width = max(len(u) for u, _r, _o in summary)
         self.stdout.write("Demo accounts (password for all: %s):" % DEMO_PASSWORD)
         for username, role, unit in summary:
