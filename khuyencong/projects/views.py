@@ -288,6 +288,8 @@ class ProjectEditView(LoginRequiredMixin, View):
             if not can(self.request.user, Action.ADD, Project):
                 raise PermissionDenied
             return None
+        if not can(self.request.user, Action.CHANGE, Project):
+            raise PermissionDenied  # a role that never changes a project: 403 before any lookup
         project = _visible(self.request, pk)
         if not _may(self.request.user, Action.CHANGE, project):
             raise PermissionDenied
@@ -347,6 +349,8 @@ class BeneficiariesView(LoginRequiredMixin, View):
     """Only the beneficiaries: a draft's, or a group project adding some after approval."""
 
     def project(self, pk) -> Project:
+        if not can(self.request.user, Action.CHANGE, Project):
+            raise PermissionDenied
         project = _visible(self.request, pk)
         if not _may(self.request.user, Action.CHANGE, project):
             raise PermissionDenied
@@ -392,6 +396,11 @@ class BeneficiariesView(LoginRequiredMixin, View):
 
 
 class DeleteView(LoginRequiredMixin, View):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not can(request.user, Action.DELETE, Project):
+            raise PermissionDenied  # a role that never deletes a project: 403 before any lookup
+        return super().dispatch(request, *args, **kwargs)
+
     def get(self, request, pk):
         project = _visible(request, pk)
         if not _may(request.user, Action.DELETE, project):
