@@ -16,8 +16,6 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
@@ -28,6 +26,7 @@ from khuyencong.kernel.lifecycle import ActionRefused
 from khuyencong.kernel.scoping import Action, can, restrict
 from khuyencong.kernel.text import fold
 from khuyencong.projects import actions, services
+from khuyencong.projects.deadlines import due_for
 from khuyencong.projects.forms import (
     BeneficiariesForm,
     BeneficiaryFormSet,
@@ -37,7 +36,7 @@ from khuyencong.projects.forms import (
     establishment_label,
     plan_lines_for,
 )
-from khuyencong.projects.models import APPROVED_STATES, EDITABLE_STATES, Project, ProjectState
+from khuyencong.projects.models import APPROVED_STATES, EDITABLE_STATES, FINAL_STATES, Project, ProjectState
 from khuyencong.projects.selectors import project_history, projects
 from khuyencong.registry.selectors import establishments
 from khuyencong.rulebook.models import ProjectKind
@@ -47,19 +46,6 @@ HISTORY_LENGTH = 20
 DESTRUCTIVE = frozenset(
     {"province_reject", "agency_reject", "stop", "stop_local", "cancel", "cancel_local"}
 )  # fmt: skip
-# What other parts of issue 10 add to the page, when they have landed (template -> section id).
-PANELS = {
-    "contracts": "contracts/_project_section.html",
-    "deadlines": "projects/_deadlines.html",
-}
-
-
-def _template_exists(name: str) -> bool:
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return False
-    return True
 
 
 def _visible(request, pk) -> Project:
@@ -147,7 +133,7 @@ class ProjectDetailView(LoginRequiredMixin, View):
                 or (project.kind == ProjectKind.GROUP and project.state in APPROVED_STATES)
             ),
             "can_delete": project.state == ProjectState.DRAFT and not timeline and _may(user, Action.DELETE, project),
-            "panels": {name: _template_exists(template) for name, template in PANELS.items()},
+            "due_items": None if project.state in FINAL_STATES else due_for(project),
             "attachments": attachments_panel(project, user),
         }
         return render(request, "projects/project_detail.html", context)
@@ -302,6 +288,8 @@ class ProjectEditView(LoginRequiredMixin, View):
             if not can(self.request.user, Action.ADD, Project):
                 raise PermissionDenied
             return None
+        if not can(self.request.user, Action.CHANGE, Project):
+            raise PermissionDenied  # a role that never changes a project: 403 before any lookup
         project = _visible(self.request, pk)
         if not _may(self.request.user, Action.CHANGE, project):
             raise PermissionDenied
@@ -361,6 +349,8 @@ class BeneficiariesView(LoginRequiredMixin, View):
     """Only the beneficiaries: a draft's, or a group project adding some after approval."""
 
     def project(self, pk) -> Project:
+        if not can(self.request.user, Action.CHANGE, Project):
+            raise PermissionDenied
         project = _visible(self.request, pk)
         if not _may(self.request.user, Action.CHANGE, project):
             raise PermissionDenied
@@ -406,6 +396,11 @@ class BeneficiariesView(LoginRequiredMixin, View):
 
 
 class DeleteView(LoginRequiredMixin, View):
+    def dispatch(self, request, *args, **kwargs):
+        if request.user.is_authenticated and not can(request.user, Action.DELETE, Project):
+            raise PermissionDenied  # a role that never deletes a project: 403 before any lookup
+        return super().dispatch(request, *args, **kwargs)
+
     def get(self, request, pk):
         project = _visible(request, pk)
         if not _may(request.user, Action.DELETE, project):
@@ -414,6 +409,8 @@ class DeleteView(LoginRequiredMixin, View):
 
     def post(self, request, pk):
         project = _visible(request, pk)
+        if not _may(request.user, Action.DELETE, project):
+            raise PermissionDenied
         try:
             actions.delete_project(user=request.user, project=project)
         except ActionRefused as exc:

@@ -81,8 +81,20 @@ class TestProjectScoping(ScopedResourceSuite):
                 fields = {d["field"] for d in response.json()["details"]}
                 assert fields & {"province_code", "implementing_unit_code"}, fields
 
-    def test_each_role_writes_only_its_reach_through_the_pages(self):
-        pytest.skip("the project's create and edit pages (projects:create, projects:edit) are the pages work's")
+    def form_data(self, province_code, name_suffix=""):
+        """The proposal form (projects:create / projects:edit) for a local project of the province,
+        implemented by its khuyến công centre, without beneficiary rows."""
+        from khuyencong.organisation.models import OrgUnit
+        from khuyencong.rulebook.models import ActivityContent
+        from khuyencong.territory.models import Province
+
+        return {"code": f"DA-TRANG-{next(_n):05d}", "name": f"Đề án phạm vi trang {next(_n)}{name_suffix}",
+                "level": "local", "kind": "ordinary", "year": "2026",
+                "content": ActivityContent.objects.get(code="2012-03").pk,
+                "implementing_unit": OrgUnit.objects.get(code=f"TTKC-{province_code}").pk,
+                "province": Province.objects.current().get(code=province_code).pk, "total_cost": "1 triệu",
+                "lines-TOTAL_FORMS": "0", "lines-INITIAL_FORMS": "0", "lines-MIN_NUM_FORMS": "0",
+                "lines-MAX_NUM_FORMS": "1000"}  # fmt: skip
 
     @pytest.mark.parametrize("case", CASES, ids=CASE_IDS)
     def test_each_role_takes_steps_only_within_its_reach(self, case, person_in_role, records, client):
