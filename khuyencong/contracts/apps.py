@@ -18,4 +18,4 @@ def project_contracts(request, project):
 
     if project.approved_support is None or request is None:
         return None
-    return "contracts/_project_section.html", contracts_context(project, request.user)
+    return "contracts/_project_section_body.html", contracts_context(project, request.user)

@@ -387,9 +387,9 @@ STEPS = [
          permission="appraise_national", label=gettext_lazy("Return for documents")),
     Step("agency_reject", {S.AT_AGENCY}, S.REJECTED, checks=(_national,), needs_comment=True,
          permission="appraise_national", label=gettext_lazy("Does not pass")),
-    Step("approve", {S.AGENCY_PASSED}, S.APPROVED, checks=(_national, _in_plan, _rules_hold), needs_decision=True,
+    Step("approve", {S.AGENCY_PASSED}, S.APPROVED, checks=(_national, _rules_hold), needs_decision=True,
          permission="approve", label=gettext_lazy("Approve into the plan")),
-    Step("approve_local", {S.PROVINCE_PASSED}, S.APPROVED, checks=(_local, _in_plan, _rules_hold),
+    Step("approve_local", {S.PROVINCE_PASSED}, S.APPROVED, checks=(_local, _rules_hold),
          needs_decision=True, permission="approve_local", label=gettext_lazy("Approve into the local plan")),
     Step("contract", {S.APPROVED}, S.CONTRACTED, checks=(_national,), permission="contract",
          label=gettext_lazy("Contract signed")),
@@ -494,7 +494,11 @@ def take_step(
         changes["approved_support"] = amount
         changes["decision_number"] = (decision_number or "").strip()
         record["approved_support"] = amount
-        if plan_line is not None:
+        if plan_line is None:
+            refusal = _in_plan(project, user) if project.state in step.source else None
+            if refusal is not None:
+                raise refusal
+        else:
             if plan_line.children.exists():
                 raise Invalid({"plan_line": _("Choose a line that carries money, not a group row.")})
             plan = plan_line.plan_version.plan

@@ -284,6 +284,6 @@ def test_reach_on_the_page_and_the_api(who, request, client_for):
 def test_the_project_page_shows_what_is_due(client_for, agency_officer):
     project = make_project(year=2020, state=S.APPROVED)
     body = client_for(agency_officer).get(f"/projects/{project.pk}/").content.decode()
-    assert 'id="deadlines"' in body and "15/05/2020" in body and "2990/BCT-CTĐP" in body
+    assert 'id="project-due"' in body and "15/05/2020" in body and "2990/BCT-CTĐP" in body
     listed = client_for(agency_officer).get("/projects/deadlines/").content.decode()
     assert f'href="/projects/{project.pk}/"' in listed
