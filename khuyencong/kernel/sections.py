@@ -7,6 +7,9 @@ received (projects); registry may not depend on projects, so projects registers 
     sections.register("registry.establishment", provider)   # provider(request, obj) -> (template, context) | None
 
 and in the page's template ``{% page_sections "registry.establishment" object as html %}{{ html }}``.
+The home page has the slot ``"web.home"`` (``provider(request, user)``): each app adds its own
+worklist card there (payments to approve, reports due…); the plan page ``"planning.plan"`` and the
+org unit page ``"organisation.orgunit"`` take the money and monitoring figures of their object.
 Providers run in registration order; each should read a bounded number of queries.
 """
 
