@@ -313,3 +313,12 @@ class Account(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.project_id or self.beneficiary_id or self.unit_id}"
+
+
+# Acceptance and settlement (their own module; the settlement helper's models).
+from khuyencong.finance.models_settlement import (  # noqa: E402, F401
+    AcceptanceRecord,
+    Settlement,
+    SettlementState,
+    SettlementTransition,
+)

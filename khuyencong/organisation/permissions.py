@@ -200,6 +200,40 @@ LEDGER: dict[str, frozenset[str]] = {
     R.VIEWER: READ,
 }
 
+# Acceptance at the facility and settlement (finance/acceptance.py, finance/settlement.py). The
+# implementing unit (its own projects only), the regional centre and the managing officers record the
+# acceptance of each beneficiary line (``accept_line``) and send the settlement dossier
+# (``submit_settlement``); a local settlement is checked by the provincial finance department
+# (``check_settlement``) and approved by the Department or the provincial leadership
+# (``approve_settlement_local``); a national one is approved by the Agency (``approve_settlement``),
+# which may also settle from the acceptance records when the implementer is late
+# (``settle_from_acceptance``).
+ACCEPTANCES: dict[str, frozenset[str]] = {
+    R.SYSTEM_ADMIN: READ_EXPORT | {"accept_line"},
+    R.AGENCY_OFFICER: READ_EXPORT | {"accept_line"},
+    R.AGENCY_LEADER: READ_EXPORT,
+    R.REGIONAL_OFFICER: READ_EXPORT | {"accept_line"},
+    R.PROVINCIAL_OFFICER: READ_EXPORT | {"accept_line"},
+    R.PROVINCIAL_LEADER: READ_EXPORT,
+    R.PROVINCIAL_FINANCE: READ_EXPORT,
+    R.IMPLEMENTER: READ_EXPORT | {"accept_line"},
+    R.INSPECTOR: READ_EXPORT,
+    R.VIEWER: READ,
+}
+SETTLEMENTS: dict[str, frozenset[str]] = {
+    R.SYSTEM_ADMIN: READ_EXPORT | {"submit_settlement", "check_settlement", "approve_settlement",
+                                   "approve_settlement_local", "settle_from_acceptance"},
+    R.AGENCY_OFFICER: READ_EXPORT | {"submit_settlement", "approve_settlement", "settle_from_acceptance"},
+    R.AGENCY_LEADER: READ_EXPORT | {"approve_settlement"},
+    R.REGIONAL_OFFICER: READ_EXPORT | {"submit_settlement"},
+    R.PROVINCIAL_OFFICER: READ_EXPORT | {"submit_settlement", "approve_settlement_local"},
+    R.PROVINCIAL_LEADER: READ_EXPORT | {"approve_settlement_local"},
+    R.PROVINCIAL_FINANCE: READ_EXPORT | {"check_settlement"},
+    R.IMPLEMENTER: READ_EXPORT | {"submit_settlement"},
+    R.INSPECTOR: READ_EXPORT,
+    R.VIEWER: READ,
+}  # fmt: skip
+
 PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "organisation.orgunit": {
         R.SYSTEM_ADMIN: ALL,
@@ -251,6 +285,8 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "appraisal.council": COUNCILS,
     "finance.allocation": ALLOCATIONS,
     "finance.ledgerentry": LEDGER,
+    "finance.acceptancerecord": ACCEPTANCES,
+    "finance.settlement": SETTLEMENTS,
     "jobs.job": {
         R.SYSTEM_ADMIN: READ,
     },
@@ -270,6 +306,8 @@ ORG_UNIT_REACH: dict[str, frozenset[str]] = {
     "contracts.contract": frozenset({R.IMPLEMENTER}),
     "finance.allocation": frozenset({R.IMPLEMENTER}),
     "finance.ledgerentry": frozenset({R.IMPLEMENTER}),
+    "finance.acceptancerecord": frozenset({R.IMPLEMENTER}),
+    "finance.settlement": frozenset({R.IMPLEMENTER}),
 }
 
 # Resources some roles reach through their org units only, never by the place those units sit in:
@@ -280,6 +318,8 @@ ORG_UNIT_ONLY: dict[str, frozenset[str]] = {
     "contracts.contract": frozenset({R.IMPLEMENTER}),
     "finance.allocation": frozenset({R.IMPLEMENTER}),
     "finance.ledgerentry": frozenset({R.IMPLEMENTER}),
+    "finance.acceptancerecord": frozenset({R.IMPLEMENTER}),
+    "finance.settlement": frozenset({R.IMPLEMENTER}),
 }
 
 
