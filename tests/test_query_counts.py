@@ -198,6 +198,53 @@ def _project_page() -> str:
     return f"/projects/{Project.objects.get(code='DA-QC-PAGE').pk}/"
 
 
+def _settlements(numbers, user):
+    import datetime as dt
+
+    from khuyencong.finance.models import Settlement
+    from tests.contracts.factories import approved_project
+
+    rows = []
+    for i in numbers:
+        project = approved_project("42", state="settlement_submitted", name=f"Đề án quyết toán đếm truy vấn {i}")
+        Settlement.objects.create(
+            project=project, submitted_on=dt.date(2026, 10, 25), proposed_amount=1_000_000, year=project.year,
+            level=project.level, province=project.province, unit=project.implementing_unit,
+        )  # fmt: skip
+        rows.append(project.code)
+    return rows
+
+
+def _acceptances(numbers, user):
+    """Acceptance records of one project's two lines, a line accepted again and again (its page's
+    section reads the latest of each line and the counts in two queries, whatever their number;
+    the project page's own rule findings read per line, so the lines stay two)."""
+    import datetime as dt
+
+    from khuyencong.finance.models import AcceptanceRecord
+    from khuyencong.projects.models import Project
+    from tests.contracts.factories import approved_project, make_contract
+
+    project = Project.objects.filter(code="DA-QC-SETTLE").first()
+    if project is None:
+        project = approved_project("42", code="DA-QC-SETTLE", state="accepted")
+        make_contract(project, state="signed")
+    lines = list(project.beneficiaries.order_by("position"))
+    for i in numbers:
+        line = lines[i % 2]
+        AcceptanceRecord.objects.create(
+            project=project, beneficiary=line, accepted_on=dt.date(2026, 10, 1) + dt.timedelta(days=i), passed=True,
+            record_number=f"BB-{i}", target_outputs=line.outputs, achieved_outputs=f"Kết quả đếm truy vấn {i}",
+        )  # fmt: skip
+    return [line.establishment.name for line in lines]
+
+
+def _settlement_project_page() -> str:
+    from khuyencong.projects.models import Project
+
+    return f"/projects/{Project.objects.get(code='DA-QC-SETTLE').pk}/"
+
+
 @dataclass
 class Case:
     key: str
@@ -245,6 +292,9 @@ CASES = [
     Case("api projects", "/api/v1/projects", "hatinh_officer", _projects, {"q": "de an dem truy van"}),
     Case("page project", _project_page, "hatinh_officer", _project_steps),
     Case("page projects board", "/projects/board/", "hatinh_officer", _projects, lambda: {"plan": _board_plan().pk}),
+    Case("page settlements", "/finance/settlements/", "hatinh_officer", _settlements, {"q": "quyet toan dem"}),
+    Case("api settlements", "/api/v1/settlements", "hatinh_officer", _settlements, {"q": "quyet toan dem"}),
+    Case("page project acceptance", _settlement_project_page, "hatinh_officer", _acceptances),
 ]
 
 

@@ -15,6 +15,7 @@ from khuyencong.demo.planning import load_planning
 from khuyencong.demo.projects import load_projects
 from khuyencong.demo.registry import load_own_record, load_registry
 from khuyencong.demo.rulebook import load_rulebook
+from khuyencong.demo.settlement import load_settlement
 
 
 def load_all(*, establishments: int | None = None) -> dict:
@@ -30,6 +31,8 @@ def load_all(*, establishments: int | None = None) -> dict:
     # After the projects demo: contracts for the projects it left contracted or further along.
     contracts = load_contracts()
     appraisal = load_appraisal()  # after the projects demo when present: it reviews their submitted projects
+    # After the contracts (and the money demo when present): acceptance records and settlements.
+    settlement = load_settlement()
     attachments = load_attachments()  # after the records they are attached to
     notifications = load_notifications()  # last: its links point at the records loaded above
     return {
@@ -41,6 +44,7 @@ def load_all(*, establishments: int | None = None) -> dict:
         "projects": projects,
         "contracts": contracts,
         "appraisal": appraisal,
+        "settlement": settlement,
         "attachments": attachments,
         "notifications": notifications,
     }

@@ -37,10 +37,11 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from khuyencong.contracts.models import IN_FORCE_STATES, Contract, ContractKind
-from khuyencong.finance import accounts
 from khuyencong.finance.acceptance import latest_records, lines_not_passed, require_project
 from khuyencong.finance.actions import record_settlement
 from khuyencong.finance.models import (
+    Account,
+    AccountKind,
     EntryKind,
     EntryStatus,
     LedgerEntry,
@@ -169,8 +170,8 @@ def _check_amount(value: Any, field: str, disbursed: int) -> int:
 
 def disbursed_of(project: Project) -> int:
     """What was actually paid on the project (advances and payments paid, less recoveries)."""
-    account = accounts.project_account(project)
-    return account.disbursed
+    found = Account.objects.filter(kind=AccountKind.PROJECT, project=project).values_list("disbursed", flat=True)
+    return next(iter(found), 0)
 
 
 def _no_acceptance(project: Project) -> ActionRefused | None:

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from khuyencong.finance.models import Settlement, SettlementState
-from khuyencong.kernel.filters import FilterSpec, ReferenceField
+from khuyencong.kernel.filters import FilterSpec, ReferenceField, YesNoField
 from khuyencong.kernel.scoping import user_scope
 from khuyencong.kernel.text import vi_order
 from khuyencong.rulebook.models import Level
@@ -52,3 +52,17 @@ def awaiting_q(user, todo: str) -> Q:
     return (Q(state=SettlementState.SUBMITTED, level=Level.NATIONAL) & national.q(Settlement)) | (
         Q(state=SettlementState.CHECKED, level=Level.LOCAL) & local.q(Settlement)
     )
+
+
+class AcceptanceFilters(FilterSpec):
+    """The acceptance records of the API list: by project code, year and result."""
+
+    project = forms.CharField(label=_("Project code"), max_length=40)
+    year = forms.IntegerField(label=_("Plan year"), min_value=2000, max_value=2100)
+    passed = YesNoField(label=_("Passed"))
+
+    default_sort = ("-accepted_on",)
+    lookups = {"year": "project__year"}
+
+    def filter_project(self, queryset, value):
+        return queryset.filter(project__code=value.strip().upper())

@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 
 from khuyencong.finance.models import AcceptanceRecord, Settlement
-from khuyencong.finance.settlement_filters import SettlementFilters
+from khuyencong.finance.settlement_filters import AcceptanceFilters, SettlementFilters
 from khuyencong.kernel.filters import bind
 from khuyencong.kernel.scoping import Action, restrict
 
@@ -29,8 +29,7 @@ def acceptances() -> QuerySet:
     return AcceptanceRecord.objects.select_related("project", "project__province", "beneficiary__establishment")
 
 
-def acceptance_list(*, user, action: str = Action.VIEW, project_id: int | None = None) -> QuerySet:
-    rows = restrict(acceptances(), user, action)
-    if project_id is not None:
-        rows = rows.filter(project_id=project_id)
-    return rows.order_by("-accepted_on", "-pk")
+def acceptance_list(*, user, action: str = Action.VIEW, filters=None) -> QuerySet:
+    """The acceptance records ``user`` may ``action``, newest first."""
+    spec = bind(AcceptanceFilters, filters, user=user)
+    return spec.apply(restrict(acceptances(), user, action))
