@@ -483,5 +483,5 @@ def overdue_liquidations(user, *, today: dt.date | None = None, limit: int = 50)
     count = rows.order_by().count()
     picked = list(rows.select_related("province", "implementing_unit").order_by("year", "code")[:limit])
     for project in picked:
-        project.liquidation_due = liquidation_due(project, book=book)  # type: ignore[attr-defined]
+        project.liquidation_due = liquidation_due(project, book=book)
     return picked, count

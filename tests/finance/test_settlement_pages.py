@@ -129,3 +129,30 @@ def test_the_home_page_lists_what_to_check(implementer, client_for, django_user_
     submit_settlement_dossier(user=implementer, project=project, submitted_on=dt.date(2026, 10, 25))
     html = client_for(finance).get(reverse("home")).content.decode()
     assert project.code in html and "home-settlements-empty" not in html
+
+
+def test_the_api_refuses_bad_settlements_with_a_reason(implementer, agency_officer, client):
+    from khuyencong.accounts.tokens import issue_token
+
+    project = running_project()
+    Project.objects.filter(pk=project.pk).update(state=ProjectState.ACCEPTED)
+    _token, secret = issue_token(user=implementer, name="t")
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+    response = client.post("/api/v1/settlements", {"project_id": project.pk}, "application/json")
+    assert response.status_code == 409 and response.json()["code"] == "no_acceptance"
+    assert not Settlement.objects.exists()
+    other = accept_all(implementer, running_project())
+    created = client.post("/api/v1/settlements", {"project_id": other.pk, "submitted_on": "2026-10-25"},
+                          "application/json")  # fmt: skip
+    assert created.status_code == 201 and created.json()["proposed_amount"] == 175_000_000
+    _token, secret = issue_token(user=agency_officer, name="t")
+    client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
+    pk = created.json()["id"]
+    assert client.get(f"/api/v1/settlements/{pk}").json()["actions"] == ["approve", "return"]
+    body = {"settled_amount": 175_000_001, "decision_number": "QT", "decision_date": "2026-11-05"}
+    over = client.post(f"/api/v1/settlements/{pk}/actions/approve", body, "application/json")
+    assert over.status_code == 422 and over.json()["code"] == "over_disbursed"
+    assert client.post(f"/api/v1/settlements/{pk}/actions/return", {}, "application/json").json()["code"] == (
+        "comment_required"
+    )
+    assert Settlement.objects.get(pk=pk).state == SettlementState.SUBMITTED
