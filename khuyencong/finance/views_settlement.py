@@ -48,7 +48,8 @@ def _done(request, project, text: str) -> HttpResponse:
     messages.success(request, text)
     if getattr(request, "htmx", False):
         response = HttpResponse(status=204)
-        response["HX-Redirect"] = _project_url(project)
+        # The page itself (a URL differing only by its #fragment would not reload it).
+        response["HX-Redirect"] = reverse("projects:detail", args=[project.pk])
         return response
     return HttpResponseRedirect(_project_url(project))
 
