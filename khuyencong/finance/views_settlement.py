@@ -295,8 +295,7 @@ COLUMNS = [
     Column("project.code", gettext_lazy("Project"), link=True),
     Column("project.name", gettext_lazy("Project name")),
     Column("year", gettext_lazy("Plan year"), sort="year"),
-    Column("get_level_display", gettext_lazy("Level")),
-    Column("province", gettext_lazy("Province")),
+    Column("province.short_name", gettext_lazy("Province")),
     Column("get_state_display", gettext_lazy("State")),
     Column("submitted_on", gettext_lazy("Dossier sent on"), sort="submitted_on", filter="vndate"),
     Column("proposed_amount", gettext_lazy("Proposed (đồng)"), filter="vnd"),
@@ -314,9 +313,11 @@ class SettlementListView(SettlementMixin, ObjectListView):
 
 class SettlementExportView(SettlementListView, ObjectExportView):
     export_columns = [
-        *COLUMNS[:6],
+        *COLUMNS[:3],
+        Column("get_level_display", gettext_lazy("Level")),
+        *COLUMNS[3:5],
         Column("unit", gettext_lazy("Implementing unit")),
-        *COLUMNS[6:],
+        *COLUMNS[5:],
         Column("disbursed_amount", gettext_lazy("Disbursed (đồng)")),
         Column("decision_number", gettext_lazy("Decision number")),
         Column("decision_date", gettext_lazy("Decision date"), filter="vndate"),

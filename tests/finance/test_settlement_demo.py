@@ -20,7 +20,7 @@ S = ProjectState
 
 def test_records_and_settlements_once(territory):
     load_demo()
-    signed = dict(contracted_on=dt.date(2026, 3, 10), accepted_on=dt.date(2026, 10, 1))
+    signed = {"contracted_on": dt.date(2026, 3, 10), "accepted_on": dt.date(2026, 10, 1)}
     accepted = approved_project(state=S.ACCEPTED, **signed)
     sent = approved_project(state=S.SETTLEMENT_SUBMITTED, level=Level.LOCAL, **signed)
     settled = approved_project(state=S.SETTLED, settled_on=dt.date(2026, 11, 1), **signed)
