@@ -9,9 +9,9 @@ only reads what it finds:
   local one of Hà Tĩnh already checked by ``hatinh.taichinh``, so ``hatinh.chuyenvien`` has one
   to approve); a settled or closed project an approved one, its amount the ledger's settlement
   entries when the money demo wrote them, else what was disbursed (zero without a ledger);
-- up to three Hà Tĩnh projects in progress get their first line accepted through
-  ``finance.acceptance.record_acceptance`` (the one with two or more lines stays in progress,
-  so the section shows a line still to accept).
+- up to three Hà Tĩnh projects in progress with two lines or more get their first line accepted
+  through ``finance.acceptance.record_acceptance`` (they stay in progress, so the section shows a
+  line still to accept; the projects demo's states are left as they were).
 
 The rows of projects pushed along by the projects demo are written directly (their steps were
 taken there); nothing is written for a project that already has acceptance records or a settlement,
@@ -134,9 +134,10 @@ def load_settlement() -> dict:
         )
         with acting_as(implementer):
             for project in running:
-                line = project.beneficiaries.order_by("position", "pk").first()
-                if line is None:
-                    continue
+                lines = list(project.beneficiaries.order_by("position", "pk")[:2])
+                if len(lines) < 2:
+                    continue  # accepting its only line would accept the project: leave its state alone
+                line = lines[0]
                 on = max(project.contracted_on or project.approved_on or timezone.localdate(),
                          timezone.localdate() - dt.timedelta(days=20))  # fmt: skip
                 try:
