@@ -206,7 +206,9 @@ def _lines(result: Rollup, selection: dict) -> list[dict]:
 
 
 def _chart(result: Rollup, selection: dict) -> dict:
-    rows = sorted(result.rows, key=lambda r: -(r.allocated + r.plan))[:CHART_ROWS]
+    # The groups themselves (not the row of what no group holds), the largest first.
+    named = [r for r in result.rows if r.key.get(selection["group_by"]) is not None]
+    rows = sorted(named, key=lambda r: -(r.allocated + r.plan))[:CHART_ROWS]
     return {
         "labels": [r.labels[selection["group_by"]] for r in rows],
         "series": [

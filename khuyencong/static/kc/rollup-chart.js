@@ -5,6 +5,10 @@ document.addEventListener("DOMContentLoaded", function () {
   var source = document.getElementById("rollup-chart-data");
   if (!holder || !source || !window.echarts) { return; }
   var data = JSON.parse(source.textContent);
+  // A phone shows the ten largest groups; a wider screen all of them (the page sends at most 40).
+  var limit = holder.clientWidth < 576 ? 10 : data.labels.length;
+  data.labels = data.labels.slice(0, limit);
+  data.series.forEach(function (s) { s.data = s.data.slice(0, limit); });
   var billions = function (value) { return (value / 1e9).toLocaleString("vi-VN", { maximumFractionDigits: 2 }); };
   var chart = window.echarts.init(holder, null, { renderer: "canvas" });
   chart.setOption({
