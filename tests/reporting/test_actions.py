@@ -94,8 +94,11 @@ def test_the_agency_approves_and_approval_locks(report, hatinh_officer, agency_o
     assert caught.value.status == 403
     approved = actions.approve_report(user=agency_officer, report=report)
     assert approved.state == ReportState.APPROVED and approved.approved_on == dt.date.today()
-    for attempt in (lambda: actions.submit_report(user=hatinh_officer, report=approved),
-                    lambda: actions.save_values(user=hatinh_officer, report=approved, values={"SL01": "3"})):  # fmt: skip
+    attempts = (
+        lambda: actions.submit_report(user=hatinh_officer, report=approved),
+        lambda: actions.save_values(user=hatinh_officer, report=approved, values={"SL01": "3"}),
+    )
+    for attempt in attempts:
         with pytest.raises(ActionRefused) as caught:
             attempt()
         assert caught.value.code == "locked"
