@@ -81,9 +81,29 @@ class TransitionOut(Schema):
 
 
 class ReportDetail(ReportOut):
+    """One report with its figures, its steps and the actions the caller may take now."""
+
     values: list[ValueOut]
     transitions: list[TransitionOut]
     actions: list[str]
+
+    @staticmethod
+    def resolve_values(obj):
+        return [
+            {"code": v.indicator.code, "name": v.indicator.name, "unit": v.indicator.unit, "kind": v.indicator.kind,
+             "system_value": v.system_value, "reported_value": v.reported_value, "text_value": v.text_value,
+             "correction_reason": v.correction_reason, "comment": v.comment}
+            for v in report_values(obj)
+        ]  # fmt: skip
+
+    @staticmethod
+    def resolve_transitions(obj):
+        return list(report_history(obj))
+
+    @staticmethod
+    def resolve_actions(obj, context):
+        steps = {s.action.removesuffix("_local") for s in actions.available_steps(obj, context["request"].auth)}
+        return [a for a in actions.PUBLIC_ACTIONS if a in steps]
 
 
 class ReportPage(Schema):
@@ -94,22 +114,7 @@ class ReportPage(Schema):
 ReportQuery = query_schema(ReportFilters, "ReportQuery")
 
 
-def _detail(report: Report, user) -> dict:
-    values = [
-        {"code": v.indicator.code, "name": v.indicator.name, "unit": v.indicator.unit, "kind": v.indicator.kind,
-         "system_value": v.system_value, "reported_value": v.reported_value, "text_value": v.text_value,
-         "correction_reason": v.correction_reason, "comment": v.comment}
-        for v in report_values(report)
-    ]  # fmt: skip
-    steps = {s.action.removesuffix("_local") for s in actions.available_steps(report, user)}
-    out = ReportOut.from_orm(report).dict()
-    return {**out, "values": values, "transitions": list(report_history(report)),
-            "actions": [a for a in actions.PUBLIC_ACTIONS if a in steps]}  # fmt: skip
-
-
 def _get(user, pk: int) -> Report:
-    if not can(user, Action.VIEW, Report):
-        raise ActionRefused("forbidden", _("You are not allowed to do this."), status=403)
     return restrict(reports(), user, Action.VIEW).get(pk=pk)
 
 
@@ -120,7 +125,7 @@ def list_reports(request, query: Query[ReportQuery]):
 
 @router.get("/reports/{int:pk}", response=ReportDetail, summary="One report with its figures")
 def get_report(request, pk: int):
-    return _detail(_get(request.auth, pk), request.auth)
+    return _get(request.auth, pk)
 
 
 class ValueIn(Schema):
@@ -141,7 +146,7 @@ def put_values(request, pk: int, body: ValuesIn):
     report = _get(request.auth, pk)
     values: dict[str, Any] = {code: item.dict() for code, item in body.values.items()}
     saved = actions.save_values(user=request.auth, report=report, values=values, version=body.version)
-    return _detail(reports().get(pk=saved.pk), request.auth)
+    return reports().get(pk=saved.pk)
 
 
 class StepIn(Schema):
@@ -152,6 +157,8 @@ class StepIn(Schema):
 
 @router.post("/reports/{int:pk}/actions/{action}", response=ReportDetail, summary="Submit, approve or return")
 def take_step(request, pk: int, action: str, body: StepIn):
+    if not can(request.auth, Action.VIEW, Report):
+        raise ActionRefused("forbidden", _("You are not allowed to do this."), status=403)
     if action not in actions.PUBLIC_ACTIONS:
         raise ActionRefused("unknown_action", _("This action does not exist."), status=404)
     report = _get(request.auth, pk)
@@ -159,4 +166,4 @@ def take_step(request, pk: int, action: str, body: StepIn):
     if not can(request.auth, step.permission, Report):
         raise ActionRefused("forbidden", _("You are not allowed to do this."), status=403)
     done = actions.take_report_step(user=request.auth, report=report, action=action, **body.dict())
-    return _detail(reports().get(pk=done.pk), request.auth)
+    return reports().get(pk=done.pk)

@@ -25,5 +25,5 @@ def test_demo_reports_are_varied_and_idempotent(territory):
     assert again["added"] == 0 and sorted(Report.objects.values_list("pk", "state", "version")) == snapshot
     matrix = services.completeness(ReportForm.objects.get(code="BC-KC-QUY"), 2025)
     assert matrix.counts["on_time"] > matrix.counts["late"] > 0 and matrix.counts["missing"] > 0
-    legacy = [r for r in matrix.rows if r.unit.code == "SCT-02-2025"][0]
+    legacy = next(r for r in matrix.rows if r.unit.code == "SCT-02-2025")
     assert [c is not None for c in legacy.cells] == [True, True, False, False]
