@@ -308,7 +308,7 @@ CASES = [
         "agency_officer",
         _completeness_units,
         {"form": "BC-QC-MATRIX", "year": "2025"},
-    ),  # fmt: skip
+    ),
 ]
 
 
