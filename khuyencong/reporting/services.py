@@ -12,6 +12,7 @@ from typing import Any
 from django.db.models import Q
 from django.utils import timezone
 
+from khuyencong.kernel.money import format_percent
 from khuyencong.kernel.periods import Period
 from khuyencong.kernel.scoping import Scope
 from khuyencong.organisation.models import OrgUnit
@@ -137,6 +138,11 @@ class Matrix:
     @property
     def rates(self) -> dict[str, Decimal | None]:
         return {status: self.rate(status) for status in RATED}
+
+    @property
+    def rate_texts(self) -> dict[str, str]:
+        """The rates as people read them: 88,9% (— when nothing is rated yet)."""
+        return {status: format_percent(self.counts[status], self.rated, digits=1) for status in RATED}
 
 
 def completeness(form: ReportForm, year: int, *, scope: Scope | None = None, province=None,

@@ -35,7 +35,7 @@ from khuyencong.kernel.text import vi_order
 from khuyencong.reporting import actions, imports, services
 from khuyencong.reporting.filters import ReportFilters
 from khuyencong.reporting.forms import CompletenessForm, MaterialiseForm, StepForm
-from khuyencong.reporting.models import Report
+from khuyencong.reporting.models import Report, ReportState
 from khuyencong.reporting.selectors import report_history, report_list, report_values, reports
 from khuyencong.reporting.validation import display
 from khuyencong.territory.models import Province
@@ -46,9 +46,9 @@ from khuyencong.web.imports import UploadForm
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 COLUMNS = [
-    Column("org_unit.name", gettext_lazy("Unit"), link=True),
+    Column("org_unit.name", gettext_lazy("Reporting unit"), link=True),
     Column("form.code", gettext_lazy("Form")),
-    Column("period_label", gettext_lazy("Period"), sort="period_start"),
+    Column("period_label", gettext_lazy("Reporting period"), sort="period_start"),
     Column("due_on", gettext_lazy("Due on"), sort="due_on", filter="vndate"),
     Column("get_state_display", gettext_lazy("State"), sort="state"),
     Column("submitted_on", gettext_lazy("Submitted on"), filter="vndate"),
@@ -116,10 +116,31 @@ def report_context(report: Report, user, *, errors: dict | None = None, posted: 
         "editable": editable,
         "steps": [s for s in steps if s.action not in ("submit",)],
         "can_submit": editable and any(s.action == "submit" for s in steps),
-        "history": list(report_history(report)),
+        "history": _history(report),
         "errors": errors or {},
         "today": timezone.localdate(),
     }
+
+
+STEP_LABELS = {
+    "start": gettext_lazy("Report started"),
+    "revise": gettext_lazy("Revised after return"),
+    "submit": gettext_lazy("Submitted"),
+    "approve": gettext_lazy("Approved"),
+    "approve_local": gettext_lazy("Approved"),
+    "return": gettext_lazy("Returned"),
+    "return_local": gettext_lazy("Returned"),
+}
+
+
+def _history(report: Report) -> list:
+    states = dict(ReportState.choices)
+    rows = list(report_history(report))
+    for row in rows:
+        row.label = STEP_LABELS.get(row.action, row.action)
+        row.from_label = states.get(row.from_state, row.from_state)
+        row.to_label = states.get(row.to_state, row.to_state)
+    return rows
 
 
 def _posted_values(report: Report, data) -> dict:
@@ -282,7 +303,7 @@ class ReportUploadView(LoginRequiredMixin, View):
 STATUS_LABELS = {
     services.ON_TIME: gettext_lazy("On time"),
     services.LATE: gettext_lazy("Late"),
-    services.MISSING: gettext_lazy("Missing"),
+    services.MISSING: gettext_lazy("Not sent"),
     services.RETURNED: gettext_lazy("Returned"),
     services.PENDING: gettext_lazy("Not due yet"),
 }
@@ -341,7 +362,7 @@ def completeness_workbook(matrix: services.Matrix) -> bytes:
     bold = book.add_format({"bold": True})
     with translation.override("vi"):
         sheet.write(0, 0, f"{matrix.form.name} · {matrix.year}", bold)
-        sheet.write_row(2, 0, [_("Province"), _("Unit"), *[p.label for p in matrix.periods]], bold)
+        sheet.write_row(2, 0, [_("Province"), _("Reporting unit"), *[p.label for p in matrix.periods]], bold)
         r = 3
         for row in matrix.rows:
             cells = [str(STATUS_LABELS[c.status]) if c else "" for c in row.cells]
@@ -349,9 +370,7 @@ def completeness_workbook(matrix: services.Matrix) -> bytes:
             r += 1
         r += 1
         for status in services.RATED:
-            rate = matrix.rate(status)
-            sheet.write_row(r, 0, [str(STATUS_LABELS[status]), matrix.counts[status],
-                                   f"{str(rate).replace('.', ',')}%" if rate is not None else "—"])  # fmt: skip
+            sheet.write_row(r, 0, [str(STATUS_LABELS[status]), matrix.counts[status], matrix.rate_texts[status]])
             r += 1
     sheet.set_column(0, 0, 16)
     sheet.set_column(1, 1, 45)
