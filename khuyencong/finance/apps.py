@@ -13,3 +13,9 @@ class FinanceConfig(AppConfig):
 
         sections.register("planning.plan", sections_rollup.plan_money)
         sections.register("organisation.orgunit", sections_rollup.unit_money)
+
+        # Amendments never lower a contract below what was requested or paid against it.
+        from khuyencong.contracts import actions as contract_actions
+        from khuyencong.finance.actions import contract_value_check
+
+        contract_actions.on_value_change(contract_value_check)

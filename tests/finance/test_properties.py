@@ -8,9 +8,7 @@ After every operation:
 - recomputed here in Python from the entries: disbursed = paid − recovered, committed = requested
   or paid − recovered, settled ≤ disbursed, nothing negative;
 - a project never commits more than its main contract's value, nor advances more than the rule's
-  share of it (70% for training under TT 36/2013) — unless an amendment lowered the contract below
-  what was already committed (the contracts app does not look at the ledger, ADR 0007): then the
-  project's commitments never grow until they are back under the new value;
+  share of it (70% for training under TT 36/2013); an amendment below either is refused;
 - a beneficiary line never commits more than its support contract (or its support);
 - a unit never commits more than it was allocated for the year and source;
 - a refused operation changes nothing at all, and its refusal is justified: ``over_contract``,
@@ -172,7 +170,6 @@ class Books:
 
     def __init__(self, w):
         self.w = w
-        self.over_after_amendment: dict[int, int] = {}  # project pk -> committed when an amendment undercut it
 
     def state(self) -> dict:
         entries = list(LedgerEntry.objects.select_related("recovers").order_by("pk"))
@@ -208,13 +205,8 @@ class Books:
             assert min(s["committed"], s["advanced"], s["disbursed"], s["settled"]) >= 0
             assert s["disbursed"] == s["paid"] - s["recovered"]
             assert s["settled"] <= s["disbursed"] <= s["committed"]
-            if pk in self.over_after_amendment:
-                assert s["committed"] <= self.over_after_amendment[pk], "committed grew past an undercut contract"
-                if s["committed"] <= p["value"]:
-                    del self.over_after_amendment[pk]
-            else:
-                assert s["committed"] <= p["value"], "committed beyond the contract"
-                assert s["advanced"] <= p["advance_cap"], "advances beyond the rule's share"
+            assert s["committed"] <= p["value"], "committed beyond the contract"
+            assert s["advanced"] <= p["advance_cap"], "advances beyond the rule's share"
         for line in now["lines"].values():
             assert line["sums"]["committed"] <= line["cap"], "a line paid beyond its support contract"
             assert line["sums"]["disbursed"] <= line["sums"]["committed"]
@@ -279,12 +271,9 @@ def perform(w, op: tuple, books: Books) -> None:
         which, value = args[:2]
         project = projects[which]
         contract = actions.live_main_contract(project)
-        committed = books.state()["projects"][project.pk]["sums"]["committed"]
         contract_actions.amend_contract(user=actor or w["officer"], contract=contract,
                                         number=f"PL-{contract.amendments.count() + 1:02d}", signed_on=AMENDED_ON,
                                         reason="Điều chỉnh giá trị hợp đồng", new_value=value)  # fmt: skip
-        if committed > value:
-            books.over_after_amendment[project.pk] = committed
     elif name == "cancel":
         project = Project.objects.get(pk=projects[args[0]].pk)
         project_actions.take_step(user=actor or w["leader"], project=project, action="cancel",
@@ -349,18 +338,19 @@ def test_the_properties_are_not_vacuous(world):
     attempt(("recover", 0, 25 * M, 0, "right"))
     attempt(("settle", 0, 150 * M, "right"))
     attempt(("allocate", -300 * M, "right"))  # would leave 100 M under the 150 M committed
-    attempt(("amend", 0, 130 * M, "right"))  # below the 150 M committed: the contracts app allows it
-    attempt(("request", 0, EntryKind.PAYMENT, None, 1, None, "right"))  # then no more payment
+    attempt(("amend", 0, 130 * M, "right"))  # the 150 M advanced would be over 70% of it: refused
+    attempt(("amend", 0, 215 * M, "right"))  # 70% of 215 M still covers the 150 M advanced
+    attempt(("request", 0, EntryKind.PAYMENT, None, 65 * M + 1, None, "right"))  # 1 đ over the new value
     attempt(("request", 1, EntryKind.PAYMENT, None, 10 * M, None, "right"))
     attempt(("reject", 1, False, "right"))
     attempt(("cancel", 1, "right"))
     attempt(("request", 1, EntryKind.PAYMENT, None, 10 * M, None, "right"))
     attempt(("request", 0, EntryKind.PAYMENT, None, 10 * M, None, "outsider"))
     assert codes == ["over_line_support", "over_advance_rule", "over_allocation", "over_contract",
-                     "below_committed", "over_contract", "project_cancelled", "not_found"]  # fmt: skip
+                     "below_committed", "below_advances", "over_contract", "project_cancelled", "not_found"]  # fmt: skip
     first_account = Account.objects.get(project=first)
     assert (first_account.committed, first_account.advanced, first_account.settled) == (150 * M, 150 * M, 150 * M)
-    assert main_value(first) == 130 * M and books.over_after_amendment == {first.pk: 150 * M}
+    assert main_value(first) == 215 * M
     assert Account.objects.get(project=second).committed == 0
     assert LedgerEntry.objects.get(project=second).status == EntryStatus.REJECTED
     assert Project.objects.get(pk=second.pk).state == "cancelled"
