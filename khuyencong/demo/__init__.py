@@ -14,6 +14,7 @@ from khuyencong.demo.notifications import load_notifications
 from khuyencong.demo.planning import load_planning
 from khuyencong.demo.projects import load_projects
 from khuyencong.demo.registry import load_own_record, load_registry
+from khuyencong.demo.reporting import load_reporting
 from khuyencong.demo.rulebook import load_rulebook
 from khuyencong.demo.settlement import load_settlement
 
@@ -33,6 +34,7 @@ def load_all(*, establishments: int | None = None) -> dict:
     appraisal = load_appraisal()  # after the projects demo when present: it reviews their submitted projects
     # After the contracts (and the money demo when present): acceptance records and settlements.
     settlement = load_settlement()
+    reporting = load_reporting()  # after the projects demo: its reports are pre-filled from the projects
     attachments = load_attachments()  # after the records they are attached to
     notifications = load_notifications()  # last: its links point at the records loaded above
     return {
@@ -45,6 +47,7 @@ def load_all(*, establishments: int | None = None) -> dict:
         "contracts": contracts,
         "appraisal": appraisal,
         "settlement": settlement,
+        "reporting": reporting,
         "attachments": attachments,
         "notifications": notifications,
     }

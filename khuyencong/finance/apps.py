@@ -14,3 +14,16 @@ class FinanceConfig(AppConfig):
         sections.register("projects.project", sections_settlement.project_settlement)
         sections.register("web.home", home_settlement.home_settlements)
         sections_settlement.register_attachments()
+
+        # Rollups: the plan page's money and the org unit page's allocations by year.
+        from khuyencong.finance import sections_rollup
+        from khuyencong.kernel import sections
+
+        sections.register("planning.plan", sections_rollup.plan_money)
+        sections.register("organisation.orgunit", sections_rollup.unit_money)
+
+        # Amendments never lower a contract below what was requested or paid against it.
+        from khuyencong.contracts import actions as contract_actions
+        from khuyencong.finance.actions import contract_value_check
+
+        contract_actions.on_value_change(contract_value_check)

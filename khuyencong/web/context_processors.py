@@ -15,6 +15,7 @@ VIEW_OWN = "view_own"
 # plain link, so the bar stays on one line on an office screen.
 REGISTRY, PLANNING, LAW, ADMIN = _("Establishments & villages"), _("Planning"), _("Law & rules"), _("Administration")
 PROJECTS = _("Projects")
+REPORTS = _("Reports")
 MENU = [
     (_("Home"), "home", None, None),
     (_("My establishment"), "registry:own_establishment", ("registry.establishment", VIEW_OWN), None),
@@ -22,12 +23,15 @@ MENU = [
     (_("Craft villages"), "registry:craftvillage_list", "registry.craftvillage", REGISTRY),
     (_("Programmes"), "planning:programme_list", "planning.programme", PLANNING),
     (_("Annual plans"), "planning:annualplan_list", "planning.annualplan", PLANNING),
+    (_("Money rollup"), "rollup:page", "finance.ledgerentry", PLANNING),
     (_("Project list"), "projects:list", "projects.project", PROJECTS),
     (_("New project"), "projects:create", ("projects.project", Action.ADD), PROJECTS),
     (_("Due and overdue"), "deadlines:list", "projects.project", PROJECTS),
     (_("Appraisal councils"), "appraisal:council_list", "appraisal.council", PROJECTS),
     (_("Contracts"), "contracts:contract_list", "contracts.contract", PROJECTS),
     (_("Adjustments awaiting"), "adjustments:awaiting", "adjustments.adjustment", PROJECTS),
+    (_("Periodic reports"), "reporting:report_list", "reporting.report", REPORTS),
+    (_("Report completeness"), "reporting:completeness", "reporting.report", REPORTS),
     (_("Legal documents"), "rulebook:legaldocument_list", "rulebook.legaldocument", LAW),
     (_("Rulebook"), "rulebook:rulebook", "rulebook.spendingnorm", LAW),
     (_("Org units"), "organisation:orgunit_list", "organisation.orgunit", ADMIN),
