@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class FinanceConfig(AppConfig):
     name = "khuyencong.finance"
     verbose_name = _("Finance")
+
+    def ready(self) -> None:
+        from khuyencong.finance import imports  # noqa: F401  (registers the importers)
+
+        # The project page's money (ledger-ui).
+        from khuyencong.finance.sections_project import project_money
+        from khuyencong.kernel import sections
+
+        sections.register("projects.project", project_money)
+        # The home page's payments to approve / my requests (ledger-ui).
+        from khuyencong.finance.home import home_money
+
+        sections.register("web.home", home_money)
