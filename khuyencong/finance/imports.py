@@ -89,7 +89,7 @@ def _upper(max_length: int):
 Column = tabular.Column
 ALLOCATION_COLUMNS: tuple[Column, ...] = (
     Column("Năm", "year", True, cells.year, ("Năm kế hoạch",), 2026),
-    Column("Cấp", "level", True, _choice("level"), ("Cấp quản lý",), "Khuyến công quốc gia (KCQG)", values="levels"),
+    Column("Cấp", "level", True, _choice("level"), ("Cấp quản lý",), "Quốc gia (KCQG)", values="levels"),
     Column("Mã tỉnh", "province", False, cells.province_code, (), "42", as_text=True,
            guide="For a local plan: the province of the plan."),
     Column("Mã đơn vị", "unit", False, _upper(40), ("Mã đơn vị thực hiện",), "TTKC-42", as_text=True,

@@ -45,7 +45,9 @@ def test_a_payment_request_is_written_once_per_key(api, implementer, territory):
     assert first.status_code == 201, first.content
     again = client.post("/api/v1/ledger-entries", payment_body(project), "application/json", HTTP_IDEMPOTENCY_KEY="k-1")
     assert again.status_code == 200 and again.json()["id"] == first.json()["id"]
-    other = client.post("/api/v1/ledger-entries", payment_body(project, 5), "application/json", HTTP_IDEMPOTENCY_KEY="k-1")
+    other = client.post(
+        "/api/v1/ledger-entries", payment_body(project, 5), "application/json", HTTP_IDEMPOTENCY_KEY="k-1"
+    )
     shaped(other, 409, "idempotency_conflict")
     assert LedgerEntry.objects.count() == 1
     assert first.json()["status"] == "requested" and first.json()["amount"] == 100_000_000
