@@ -132,9 +132,10 @@ def create_allocation(request, payload: AllocationIn):
         corrects = restrict(Allocation.objects.all(), user, Action.VIEW).filter(pk=payload.corrects_id).first()
         if corrects is None:
             raise Invalid({"corrects_id": "No allocation you can see has this id."})
+    source = payload.funding_source.value if payload.funding_source else ""
     allocation = actions.allocate(
         user=user, plan=plan, unit=unit, amount=payload.amount, decision_number=payload.decision_number,
-        decision_date=payload.decision_date, funding_source=payload.funding_source.value if payload.funding_source else "",
+        decision_date=payload.decision_date, funding_source=source,
         plan_line=line, reason=payload.reason, corrects=corrects, idempotency_key=_idempotency_key(request),
     )  # fmt: skip
     status = 200 if getattr(allocation, "replayed", False) else 201
