@@ -92,8 +92,6 @@ def list_allocations(request, query: Query[AllocationQuery]):
 
 @router.get("/allocations/{int:pk}", response=AllocationOut, summary="One budget allocation")
 def get_allocation(request, pk: int):
-    if not can(request.auth, Action.VIEW, Allocation):
-        raise ApiError(403, "forbidden", "You are not allowed to see allocations.")
     return restrict(selectors.allocations(), request.auth, Action.VIEW).get(pk=pk)
 
 
@@ -220,8 +218,6 @@ def list_ledger_entries(request, query: Query[LedgerQuery]):
 
 
 def _entry(request, pk: int) -> LedgerEntry:
-    if not can(request.auth, Action.VIEW, LedgerEntry):
-        raise ApiError(403, "forbidden", "You are not allowed to see the ledger.")
     return restrict(selectors.ledger_entries(), request.auth, Action.VIEW).get(pk=pk)
 
 
@@ -283,6 +279,8 @@ class DecisionIn(Schema):
 def decide_ledger_entry(request, pk: int, action: str, payload: DecisionIn | None = None):
     if action not in ("approve", "reject"):
         raise ApiError(404, "not_found", "The action is approve or reject.")
+    if not can(request.auth, Action.VIEW, LedgerEntry):
+        raise ApiError(403, "forbidden", "You are not allowed to decide payments.")
     entry = _entry(request, pk)
     payload = payload or DecisionIn()
     if action == "approve":
