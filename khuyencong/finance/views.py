@@ -139,10 +139,10 @@ class AllocationListView(AllocationMixin, TotalsListView):
     totals = staticmethod(selectors.allocation_totals)
 
     def common_context(self):
-        context = super().common_context()
         user = self.request.user
         may_allocate = can(user, actions.ALLOCATE, Allocation) or can(user, actions.ALLOCATE_LOCAL, Allocation)
-        context.update(
+        return dict(
+            super().common_context(),
             title=_("Budget allocations"),
             add_url=reverse("finance:allocation_add") if may_allocate else None,
             can_add=may_allocate,
@@ -150,7 +150,6 @@ class AllocationListView(AllocationMixin, TotalsListView):
             import_url=reverse("finance:allocation_import:upload") if may_allocate else None,
             totals_label=_("Net allocated"),
         )
-        return context
 
 
 class AllocationExportView(AllocationListView, ObjectExportView):
@@ -280,9 +279,9 @@ class LedgerListView(LedgerMixin, TotalsListView):
     totals = staticmethod(selectors.ledger_totals)
 
     def common_context(self):
-        context = super().common_context()
         user = self.request.user
-        context.update(
+        return dict(
+            super().common_context(),
             title=_("Ledger"),
             add_url=None,
             can_add=False,
@@ -290,7 +289,6 @@ class LedgerListView(LedgerMixin, TotalsListView):
             queue_url=reverse("finance:ledger_queue") if selectors.approver_levels(user) else None,
             totals_label=_("Total"),
         )
-        return context
 
 
 class LedgerExportView(LedgerListView, ObjectExportView):
