@@ -235,8 +235,16 @@ class LedgerMixin:
         return f"finance:ledger_{suffix}"
 
 
+class DateLinkColumn(Column):
+    """The entry's date as the row's link, written dd/mm/yyyy (a link cell is shown as its value)."""
+
+    def value(self, obj):
+        found = super().value(obj)
+        return found.strftime("%d/%m/%Y") if found is not None else None
+
+
 LEDGER_COLUMNS = [
-    Column("entry_date", gettext_lazy("Date"), sort="entry_date", link=True, filter="vndate"),
+    DateLinkColumn("entry_date", gettext_lazy("Date"), sort="entry_date", link=True),
     Column("project.code", gettext_lazy("Project")),
     Column("get_kind_display", gettext_lazy("Kind"), sort="kind"),
     Column("amount", gettext_lazy("Amount (đồng)"), sort="amount", filter="vnd"),
