@@ -14,6 +14,7 @@ from khuyencong.appraisal.api import router as appraisal_router
 from khuyencong.attachments.api import router as attachments_router
 from khuyencong.contracts.api import router as contracts_router
 from khuyencong.finance.api import router as finance_router
+from khuyencong.finance.api_rollup import router as finance_rollup_router
 from khuyencong.notifications.api import router as notifications_router
 from khuyencong.organisation.api import me_router
 from khuyencong.organisation.api import router as organisation_router
@@ -21,6 +22,7 @@ from khuyencong.planning.api import router as planning_router
 from khuyencong.projects.api import router as projects_router
 from khuyencong.projects.deadlines_api import router as deadlines_router
 from khuyencong.registry.api import router as registry_router
+from khuyencong.reporting.api import router as reporting_router
 from khuyencong.rulebook.api import router as rulebook_router
 from khuyencong.territory.api import router as territory_router
 
@@ -58,6 +60,8 @@ def build_api() -> NinjaAPI:
     api.add_router("/", notifications_router)
     api.add_router("/", deadlines_router)
     api.add_router("/", finance_router)
+    api.add_router("/", finance_rollup_router)
+    api.add_router("/", reporting_router)
     return api
 
 

@@ -18,3 +18,8 @@ class FinanceConfig(AppConfig):
         from khuyencong.finance.home import home_money
 
         sections.register("web.home", home_money)
+        # Rollups: the plan page's money and the org unit page's allocations by year.
+        from khuyencong.finance import sections_rollup
+
+        sections.register("planning.plan", sections_rollup.plan_money)
+        sections.register("organisation.orgunit", sections_rollup.unit_money)

@@ -16,6 +16,7 @@ VIEW_OWN = "view_own"
 REGISTRY, PLANNING, LAW, ADMIN = _("Establishments & villages"), _("Planning"), _("Law & rules"), _("Administration")
 PROJECTS = _("Projects")
 FINANCE = _("Finance")
+REPORTS = _("Reports")
 MENU = [
     (_("Home"), "home", None, None),
     (_("My establishment"), "registry:own_establishment", ("registry.establishment", VIEW_OWN), None),
@@ -23,6 +24,7 @@ MENU = [
     (_("Craft villages"), "registry:craftvillage_list", "registry.craftvillage", REGISTRY),
     (_("Programmes"), "planning:programme_list", "planning.programme", PLANNING),
     (_("Annual plans"), "planning:annualplan_list", "planning.annualplan", PLANNING),
+    (_("Money rollup"), "rollup:page", "finance.ledgerentry", PLANNING),
     (_("Project list"), "projects:list", "projects.project", PROJECTS),
     (_("New project"), "projects:create", ("projects.project", Action.ADD), PROJECTS),
     (_("Due and overdue"), "deadlines:list", "projects.project", PROJECTS),
@@ -32,6 +34,8 @@ MENU = [
     (_("Allocations"), "finance:allocation_list", "finance.allocation", FINANCE),
     (_("Ledger"), "finance:ledger_list", "finance.ledgerentry", FINANCE),
     (_("Payments to approve"), "finance:ledger_queue", ("finance.ledgerentry", "approve_any"), FINANCE),
+    (_("Periodic reports"), "reporting:report_list", "reporting.report", REPORTS),
+    (_("Report completeness"), "reporting:completeness", "reporting.report", REPORTS),
     (_("Legal documents"), "rulebook:legaldocument_list", "rulebook.legaldocument", LAW),
     (_("Rulebook"), "rulebook:rulebook", "rulebook.spendingnorm", LAW),
     (_("Org units"), "organisation:orgunit_list", "organisation.orgunit", ADMIN),
