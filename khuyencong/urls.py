@@ -41,6 +41,7 @@ urlpatterns = [
     path("adjustments/", include("khuyencong.adjustments.urls")),
     path("contracts/", include("khuyencong.contracts.urls")),
     path("finance/settlements/", include("khuyencong.finance.urls_settlement")),
+    path("finance/", include("khuyencong.finance.urls")),
     path("councils/", include("khuyencong.appraisal.urls")),
     path("finance/rollup/", include("khuyencong.finance.urls_rollup")),
     path("reports/", include("khuyencong.reporting.urls")),

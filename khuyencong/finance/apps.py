@@ -7,17 +7,25 @@ class FinanceConfig(AppConfig):
     verbose_name = _("Finance")
 
     def ready(self) -> None:
-        # Acceptance and settlement (finance/sections_settlement.py, finance/home_settlement.py).
-        from khuyencong.finance import home_settlement, sections_settlement
+        from khuyencong.finance import imports  # noqa: F401  (registers the importers)
+
+        # The project page's money (ledger-ui).
+        from khuyencong.finance.sections_project import project_money
         from khuyencong.kernel import sections
+
+        sections.register("projects.project", project_money)
+        # The home page's payments to approve / my requests (ledger-ui).
+        from khuyencong.finance.home import home_money
+
+        sections.register("web.home", home_money)
+        # Acceptance and settlement after the money (finance/sections_settlement.py, home_settlement.py).
+        from khuyencong.finance import home_settlement, sections_settlement
 
         sections.register("projects.project", sections_settlement.project_settlement)
         sections.register("web.home", home_settlement.home_settlements)
         sections_settlement.register_attachments()
-
         # Rollups: the plan page's money and the org unit page's allocations by year.
         from khuyencong.finance import sections_rollup
-        from khuyencong.kernel import sections
 
         sections.register("planning.plan", sections_rollup.plan_money)
         sections.register("organisation.orgunit", sections_rollup.unit_money)

@@ -347,7 +347,8 @@ def test_the_properties_are_not_vacuous(world):
     attempt(("request", 1, EntryKind.PAYMENT, None, 10 * M, None, "right"))
     attempt(("request", 0, EntryKind.PAYMENT, None, 10 * M, None, "outsider"))
     assert codes == ["over_line_support", "over_advance_rule", "over_allocation", "over_contract",
-                     "below_committed", "below_advances", "over_contract", "project_cancelled", "not_found"]  # fmt: skip
+                     "below_committed", "below_advances", "over_contract", "project_cancelled",
+                     "not_found"]  # fmt: skip
     first_account = Account.objects.get(project=first)
     assert (first_account.committed, first_account.advanced, first_account.settled) == (150 * M, 150 * M, 150 * M)
     assert main_value(first) == 215 * M
