@@ -34,6 +34,7 @@ MENU = [
     (_("Allocations"), "finance:allocation_list", "finance.allocation", FINANCE),
     (_("Ledger"), "finance:ledger_list", "finance.ledgerentry", FINANCE),
     (_("Payments to approve"), "finance:ledger_queue", ("finance.ledgerentry", "approve_any"), FINANCE),
+    (_("Settlements"), "settlements:settlement_list", "finance.settlement", FINANCE),
     (_("Periodic reports"), "reporting:report_list", "reporting.report", REPORTS),
     (_("Report completeness"), "reporting:completeness", "reporting.report", REPORTS),
     (_("Legal documents"), "rulebook:legaldocument_list", "rulebook.legaldocument", LAW),
