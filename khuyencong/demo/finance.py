@@ -67,6 +67,9 @@ CENTRE_1_ASSIGNED = 24_390 * M
 CENTRE_1_DISBURSED = 1_400 * M
 # Regional centre 1's 2022 assignment, line by line: (line number, amount, batch).
 CENTRE_1_LINES = [("1.1", 6_000 * M, 0), ("2.1", 9_500 * M, 0), ("2.2", 5_500 * M, 1), ("3.2", 3_390 * M, 1)]
+# What at least is left of the 28.98 bn đ for Regional centres 2 and 3's own work once the other
+# units' projects are paid for (they get whatever the projects leave).
+CENTRES_2_3_AT_LEAST = 390 * M
 # The two 2022 decisions, both before mid-year (the supplement of 30/8/2022 came later).
 BATCHES_2022 = [("35/QĐ-BCT", dt.date(2022, 1, 14)), ("612/QĐ-BCT", dt.date(2022, 5, 20))]
 
@@ -298,7 +301,7 @@ def _scenario_2022(plans: list[Plan]) -> list[Plan]:
     if Allocation.objects.filter(year=SCENARIO_YEAR, level=Level.NATIONAL).exists():
         budget = 0  # allocated already (an earlier load): a project left without entries stays so
     else:
-        budget = SCENARIO_ALLOCATED - CENTRE_1_ASSIGNED - 390 * M  # the rest keeps the regional centres' share
+        budget = SCENARIO_ALLOCATED - CENTRE_1_ASSIGNED - CENTRES_2_3_AT_LEAST
     order = {S.CLOSED: 0, S.SETTLED: 1, S.SETTLEMENT_SUBMITTED: 2, S.ACCEPTED: 3, S.IN_PROGRESS: 4, S.CONTRACTED: 5}
     others = [p for p in plans if p.project.year == SCENARIO_YEAR and p.project.level == Level.NATIONAL
               and not _is_centre_1_2022(p.project)]  # fmt: skip
