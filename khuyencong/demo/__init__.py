@@ -10,6 +10,7 @@ from __future__ import annotations
 from khuyencong.demo.appraisal import load_appraisal
 from khuyencong.demo.attachments import load_attachments
 from khuyencong.demo.contracts import load_contracts
+from khuyencong.demo.finance import load_finance
 from khuyencong.demo.notifications import load_notifications
 from khuyencong.demo.planning import load_planning
 from khuyencong.demo.projects import load_projects
@@ -30,6 +31,7 @@ def load_all(*, establishments: int | None = None) -> dict:
     projects = load_projects() if registry["establishments"] else {"projects": 0, "added": 0}
     # After the projects demo: contracts for the projects it left contracted or further along.
     contracts = load_contracts()
+    finance = load_finance()  # after the contracts: allocations, then the ledger of contracted projects
     appraisal = load_appraisal()  # after the projects demo when present: it reviews their submitted projects
     reporting = load_reporting()  # after the projects demo: its reports are pre-filled from the projects
     attachments = load_attachments()  # after the records they are attached to
@@ -42,6 +44,7 @@ def load_all(*, establishments: int | None = None) -> dict:
         "rulebook": rulebook,
         "projects": projects,
         "contracts": contracts,
+        "finance": finance,
         "appraisal": appraisal,
         "reporting": reporting,
         "attachments": attachments,
