@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "khuyencong.contracts",
     "khuyencong.appraisal",
     "khuyencong.attachments",
+    "khuyencong.inspections",
 ]
 
 MIDDLEWARE = [

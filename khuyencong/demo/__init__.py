@@ -10,6 +10,7 @@ from __future__ import annotations
 from khuyencong.demo.appraisal import load_appraisal
 from khuyencong.demo.attachments import load_attachments
 from khuyencong.demo.contracts import load_contracts
+from khuyencong.demo.inspections import load_inspections
 from khuyencong.demo.notifications import load_notifications
 from khuyencong.demo.planning import load_planning
 from khuyencong.demo.projects import load_projects
@@ -29,6 +30,7 @@ def load_all(*, establishments: int | None = None) -> dict:
     projects = load_projects() if registry["establishments"] else {"projects": 0, "added": 0}
     # After the projects demo: contracts for the projects it left contracted or further along.
     contracts = load_contracts()
+    inspections = load_inspections()  # after the projects demo: its missions visit the 2022 national projects
     appraisal = load_appraisal()  # after the projects demo when present: it reviews their submitted projects
     attachments = load_attachments()  # after the records they are attached to
     notifications = load_notifications()  # last: its links point at the records loaded above
@@ -40,6 +42,7 @@ def load_all(*, establishments: int | None = None) -> dict:
         "rulebook": rulebook,
         "projects": projects,
         "contracts": contracts,
+        "inspections": inspections,
         "appraisal": appraisal,
         "attachments": attachments,
         "notifications": notifications,
