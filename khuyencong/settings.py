@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "khuyencong.projects",
     "khuyencong.adjustments",
     "khuyencong.contracts",
+    "khuyencong.finance",
     "khuyencong.appraisal",
     "khuyencong.attachments",
     "khuyencong.inspections",

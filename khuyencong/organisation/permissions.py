@@ -202,6 +202,36 @@ FOLLOW_UPS: dict[str, frozenset[str]] = {
     R.INSPECTOR: READ_EXPORT | {CLOSE_FOLLOW_UP, REOPEN_FOLLOW_UP},
     R.VIEWER: READ,
 }
+# Money (finance/actions.py, DOMAIN.md §6). Allocations (giao dự toán) of the national plan are the
+# Agency's (``allocate``), of a local plan the province's (``allocate_local``). Advances and
+# payments are requested by the implementing unit for its own projects (``request_payment``,
+# ``ORG_UNIT_ONLY`` for implementers) or by the officer who manages the project, and approved by the
+# payer: the Agency for national projects (``approve_payment``), the Department or the provincial
+# finance officer for local ones (``approve_payment_local``); approvers also record recoveries.
+ALLOCATIONS: dict[str, frozenset[str]] = {
+    R.SYSTEM_ADMIN: READ_EXPORT | {"allocate", "allocate_local"},
+    R.AGENCY_OFFICER: READ_EXPORT | {"allocate"},
+    R.AGENCY_LEADER: READ_EXPORT,
+    R.REGIONAL_OFFICER: READ_EXPORT,
+    R.PROVINCIAL_OFFICER: READ_EXPORT | {"allocate_local"},
+    R.PROVINCIAL_LEADER: READ_EXPORT,
+    R.PROVINCIAL_FINANCE: READ_EXPORT | {"allocate_local"},
+    R.IMPLEMENTER: READ_EXPORT,
+    R.INSPECTOR: READ_EXPORT,
+    R.VIEWER: READ,
+}
+LEDGER: dict[str, frozenset[str]] = {
+    R.SYSTEM_ADMIN: READ_EXPORT | {"request_payment", "approve_payment", "approve_payment_local"},
+    R.AGENCY_OFFICER: READ_EXPORT | {"request_payment", "approve_payment"},
+    R.AGENCY_LEADER: READ_EXPORT | {"approve_payment"},
+    R.REGIONAL_OFFICER: READ_EXPORT | {"request_payment"},
+    R.PROVINCIAL_OFFICER: READ_EXPORT | {"request_payment", "approve_payment_local"},
+    R.PROVINCIAL_LEADER: READ_EXPORT | {"approve_payment_local"},
+    R.PROVINCIAL_FINANCE: READ_EXPORT | {"approve_payment_local"},
+    R.IMPLEMENTER: READ_EXPORT | {"request_payment"},
+    R.INSPECTOR: READ_EXPORT,
+    R.VIEWER: READ,
+}
 
 PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "organisation.orgunit": {
@@ -257,6 +287,8 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "inspections.visit": INSPECTION_RECORDS,
     "inspections.finding": INSPECTION_RECORDS,
     "inspections.followup": FOLLOW_UPS,
+    "finance.allocation": ALLOCATIONS,
+    "finance.ledgerentry": LEDGER,
     "jobs.job": {
         R.SYSTEM_ADMIN: READ,
     },
@@ -276,6 +308,8 @@ ORG_UNIT_REACH: dict[str, frozenset[str]] = {
     "contracts.contract": frozenset({R.IMPLEMENTER}),
     # FollowUp.responsible_unit: an implementer reports on the follow-ups addressed to its unit.
     "inspections.followup": frozenset({R.IMPLEMENTER}),
+    "finance.allocation": frozenset({R.IMPLEMENTER}),
+    "finance.ledgerentry": frozenset({R.IMPLEMENTER}),
 }
 
 # Resources some roles reach through their org units only, never by the place those units sit in:
@@ -286,6 +320,8 @@ ORG_UNIT_ONLY: dict[str, frozenset[str]] = {
     "contracts.contract": frozenset({R.IMPLEMENTER}),
     # FollowUp.responsible_unit: an implementer reports on the follow-ups addressed to its unit.
     "inspections.followup": frozenset({R.IMPLEMENTER}),
+    "finance.allocation": frozenset({R.IMPLEMENTER}),
+    "finance.ledgerentry": frozenset({R.IMPLEMENTER}),
 }
 
 
