@@ -163,7 +163,7 @@ def save_plan(*, user, values: dict[str, Any], instance: InspectionPlan | None =
         errors["owner"] = _("Choose the unit that owns the plan.")
     if province is not None and not writer_scope(user, level, action).covers(province_id=province.pk):
         errors["province"] = _("This province is outside your reach.")
-    if errors:
+    if errors or not isinstance(year, int) or owner is None:
         raise Invalid(errors)
     with transaction.atomic():
         plan = instance or InspectionPlan()
@@ -284,7 +284,7 @@ def save_mission(
             errors["members"] = problem
     if instance is not None and not errors:
         errors.update(_kept_records_errors(instance, provinces, start, end))
-    if errors:
+    if errors or start is None or end is None:
         raise Invalid(errors)
     with transaction.atomic():
         if instance is None:
@@ -404,9 +404,9 @@ def record_visit(
     require_mission(user, mission)
     _require_open(mission)
     errors: dict[str, str] = {}
-    if project is None or not restrict(Project.objects.filter(pk=project.pk), user, Action.VIEW).exists():
+    if project is None or not restrict(Project.objects.filter(pk__in=[project.pk]), user, Action.VIEW).exists():
         errors["project"] = _("Choose a project you can see.")
-    elif not mission.provinces.filter(pk=project.province_id).exists():
+    elif not mission.provinces.filter(pk__in=[project.province_id]).exists():
         errors["project"] = _(
             "Project %(code)s is in %(province)s, which this mission does not go to. Add the province to "
             "the mission first."
@@ -418,11 +418,11 @@ def record_visit(
             "start": _vndate(mission.start_date), "end": _vndate(mission.end_date)}  # fmt: skip
     elif visited_on > _today():
         errors["visited_on"] = _("The date cannot be in the future.")
-    if not errors and mission.visits.filter(project=project, visited_on=visited_on).exists():
+    if not errors and mission.visits.filter(project=project, visited_on__in=[visited_on]).exists():
         errors["project"] = _("This visit is already recorded.")
     if len((notes or "").strip()) > MAX_TEXT:
         errors["notes"] = _("The text is too long.")
-    if errors:
+    if errors or project is None or visited_on is None:
         raise Invalid(errors)
     with transaction.atomic():
         visit = Visit.objects.create(mission=mission, project=project, visited_on=visited_on,
@@ -520,7 +520,7 @@ def add_follow_up(
             "date": _vndate(mission.start_date)}  # fmt: skip
     elif due_date.year > mission.start_date.year + 5:
         errors["due_date"] = _("The due date is too far away.")
-    if errors:
+    if errors or responsible_unit is None or due_date is None:
         raise Invalid(errors)
     with transaction.atomic():
         follow_up = FollowUp.objects.create(finding=finding, action=action, responsible_unit=responsible_unit,

@@ -327,7 +327,7 @@ class VisitRemoveView(MissionChildView):
     def make_form(self, mission):
         from khuyencong.planning.forms import StyledForm
 
-        return StyledForm(self.request.POST or None)
+        return StyledForm(self.request.POST if self.request.method == "POST" else None)
 
     def render_form(self, mission, form, **extra):
         visit = self.visit(mission)

@@ -80,7 +80,7 @@ def test_end_before_start_is_refused_and_nothing_written(people):
             values=_values(end_date=START - dt.timedelta(days=1)),
             provinces=[province("42")],
         )
-    assert "before the start date" in refused.value.errors["end_date"]
+    assert "trước ngày bắt đầu (02/03/2026)" in refused.value.errors["end_date"]
     assert _counts() == before
 
 
@@ -89,7 +89,7 @@ def test_a_provincial_officer_cannot_send_a_mission_outside_the_province(people)
     before = _counts()
     with pytest.raises(Invalid) as refused:
         actions.save_mission(user=people["hatinh"], plan=plan, values=_values(), provinces=[province("40")])
-    assert "stays in its province" in refused.value.errors["provinces"]
+    assert "chỉ kiểm tra trong tỉnh" in refused.value.errors["provinces"]
     with pytest.raises(ActionRefused) as refused:  # Nghệ An's officer on Hà Tĩnh's plan
         actions.save_mission(user=people["nghean"], plan=plan, values=_values(), provinces=[province("42")])
     assert refused.value.errors.get("plan") or refused.value.status == 403
@@ -113,7 +113,7 @@ def test_visiting_a_project_outside_the_missions_provinces_is_refused(people):
     with pytest.raises(Invalid) as refused:
         actions.record_visit(user=people["agency"], mission=mission, project=elsewhere, visited_on=START)
     assert elsewhere.code in refused.value.errors["project"]
-    assert "does not go to" in refused.value.errors["project"]
+    assert "không đến kiểm tra" in refused.value.errors["project"]
     assert not Visit.objects.exists()
 
 
@@ -166,7 +166,7 @@ def test_a_follow_up_due_before_the_mission_is_refused(people):
             responsible_unit=OrgUnit.objects.get(code="TTKC-42"),
             due_date=START - dt.timedelta(days=1),
         )
-    assert "before the mission started (02/03/2026)" in refused.value.errors["due_date"]
+    assert "trước ngày đoàn bắt đầu (02/03/2026)" in refused.value.errors["due_date"]
     assert not FollowUp.objects.exists()
 
 
@@ -253,7 +253,7 @@ def test_editing_cannot_strand_a_visit(people):
     before = sorted(mission.provinces.values_list("code", flat=True))
     with pytest.raises(Invalid) as refused:
         actions.save_mission(user=people["agency"], instance=mission, values=_values(), provinces=[province("42")])
-    assert "already visited" in refused.value.errors["provinces"]
+    assert "đã kiểm tra đề án" in refused.value.errors["provinces"]
     assert sorted(mission.provinces.values_list("code", flat=True)) == before
 
 

@@ -79,7 +79,7 @@ class TestMissionScoping(ScopedResourceSuite):
         }
         response = client_for(people["hatinh"]).post(self.url("edit", target.pk), data)
         assert response.status_code == 200
-        assert "stays in its province" in response.content.decode()
+        assert "chỉ kiểm tra trong tỉnh" in response.content.decode()
         assert sorted(target.provinces.values_list("code", flat=True)) == ["42"]
 
     @staticmethod
