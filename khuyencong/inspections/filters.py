@@ -11,7 +11,7 @@ from django.utils.translation import pgettext_lazy
 
 from khuyencong.inspections.models import FollowUp, FollowUpStatus, InspectionMission, MissionState
 from khuyencong.kernel.filters import FilterSpec, ReferenceField
-from khuyencong.kernel.scoping import Action, user_scope
+from khuyencong.kernel.scoping import Action, restrict, user_scope
 from khuyencong.kernel.text import vi_order
 from khuyencong.rulebook.models import Level
 from khuyencong.territory.models import Province
@@ -60,7 +60,11 @@ class FollowUpFilters(FilterSpec):
     province = ReferenceField(
         label=_("Province"), queryset=Province.objects.current(), to_field_name="code", empty_label=_("All provinces")
     )
-    mission = forms.IntegerField(label=_("Mission"), min_value=1, max_value=2**62, widget=forms.HiddenInput)
+    mission = ReferenceField(
+        label=_("Mission"), queryset=InspectionMission.objects.none(), empty_label=_("All missions")
+    )
+
+    search_field = "finding__mission__folded_name"
 
     # Open before done ("open" > "done"), then the earliest due first: the overdue ones lead.
     sorts = ("due_date", "status")
@@ -71,6 +75,8 @@ class FollowUpFilters(FilterSpec):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["province"].queryset = _provinces(self.user, FollowUp)
+        missions = restrict(InspectionMission.objects.all(), self.user, Action.VIEW).distinct()
+        self.fields["mission"].queryset = missions.order_by("-start_date", "-pk")
 
     def filter_status(self, queryset, value):
         if value == OVERDUE:

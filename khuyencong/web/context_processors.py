@@ -15,7 +15,6 @@ VIEW_OWN = "view_own"
 # plain link, so the bar stays on one line on an office screen.
 REGISTRY, PLANNING, LAW, ADMIN = _("Establishments & villages"), _("Planning"), _("Law & rules"), _("Administration")
 PROJECTS = _("Projects")
-INSPECTIONS = _("Inspections")
 MENU = [
     (_("Home"), "home", None, None),
     (_("My establishment"), "registry:own_establishment", ("registry.establishment", VIEW_OWN), None),
@@ -29,8 +28,8 @@ MENU = [
     (_("Appraisal councils"), "appraisal:council_list", "appraisal.council", PROJECTS),
     (_("Contracts"), "contracts:contract_list", "contracts.contract", PROJECTS),
     (_("Adjustments awaiting"), "adjustments:awaiting", "adjustments.adjustment", PROJECTS),
-    (_("Inspection missions"), "inspections:inspectionmission_list", "inspections.inspectionmission", INSPECTIONS),
-    (_("Open follow-ups"), "inspections:followup_list", "inspections.followup", INSPECTIONS),
+    (_("Inspection missions"), "inspections:inspectionmission_list", "inspections.inspectionmission", PROJECTS),
+    (_("Follow-ups"), "inspections:followup_list", "inspections.followup", PROJECTS),
     (_("Legal documents"), "rulebook:legaldocument_list", "rulebook.legaldocument", LAW),
     (_("Rulebook"), "rulebook:rulebook", "rulebook.spendingnorm", LAW),
     (_("Org units"), "organisation:orgunit_list", "organisation.orgunit", ADMIN),
