@@ -6,8 +6,10 @@ addressed to its own unit). Every refusal has the API's shape and changes nothin
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 
+import openpyxl
 import pytest
 
 from khuyencong.inspections.models import FollowUp, FollowUpStatus, InspectionMission, MissionState
@@ -40,6 +42,7 @@ WRITERS = {
 # Who reports a follow-up done, and who reopens one.
 CLOSERS = {Role.SYSTEM_ADMIN, Role.AGENCY_OFFICER, Role.PROVINCIAL_OFFICER, Role.IMPLEMENTER, Role.INSPECTOR}
 FOLLOW_UP_READERS = {role for role, acts in MISSION_ROLES.items() if "view" in acts} | {Role.IMPLEMENTER}
+FOLLOW_UP_EXPORTERS = {role for role, acts in MISSION_ROLES.items() if "export" in acts} | {Role.IMPLEMENTER}
 
 
 class TestMissionScoping(ScopedResourceSuite):
@@ -191,8 +194,15 @@ def test_each_role_reads_and_reports_follow_ups_in_its_reach(
     reads = case.role in FOLLOW_UP_READERS
     listed = pages.get("/inspections/follow-ups/")
     assert listed.status_code == (200 if reads else 403)
+    export = pages.get("/inspections/follow-ups/export/")
+    assert export.status_code == (200 if case.role in FOLLOW_UP_EXPORTERS else 403)
+    exported = b"".join(export.streaming_content) if export.status_code == 200 else b""
     api = ScopedResourceSuite.api_client(None, client, user)
     for key, up in follow_up_records.items():
+        if exported:
+            book = openpyxl.load_workbook(io.BytesIO(exported), read_only=True)
+            cells = " ".join(str(c) for r in book.active.iter_rows(values_only=True) for c in r if c is not None)
+            assert (up.action in cells) == (key in case.reach), f"export has {key}"
         visible = reads and key in case.reach
         if listed.status_code == 200:
             assert (up.action in listed.content.decode()) == visible, key
