@@ -15,6 +15,7 @@ from khuyencong.demo.notifications import load_notifications
 from khuyencong.demo.planning import load_planning
 from khuyencong.demo.projects import load_projects
 from khuyencong.demo.registry import load_own_record, load_registry
+from khuyencong.demo.reporting import load_reporting
 from khuyencong.demo.rulebook import load_rulebook
 
 
@@ -32,6 +33,7 @@ def load_all(*, establishments: int | None = None) -> dict:
     contracts = load_contracts()
     inspections = load_inspections()  # after the projects demo: its missions visit the 2022 national projects
     appraisal = load_appraisal()  # after the projects demo when present: it reviews their submitted projects
+    reporting = load_reporting()  # after the projects demo: its reports are pre-filled from the projects
     attachments = load_attachments()  # after the records they are attached to
     notifications = load_notifications()  # last: its links point at the records loaded above
     return {
@@ -44,6 +46,7 @@ def load_all(*, establishments: int | None = None) -> dict:
         "contracts": contracts,
         "inspections": inspections,
         "appraisal": appraisal,
+        "reporting": reporting,
         "attachments": attachments,
         "notifications": notifications,
     }

@@ -15,6 +15,7 @@ VIEW_OWN = "view_own"
 # plain link, so the bar stays on one line on an office screen.
 REGISTRY, PLANNING, LAW, ADMIN = _("Establishments & villages"), _("Planning"), _("Law & rules"), _("Administration")
 PROJECTS = _("Projects")
+REPORTS = _("Reports")
 MENU = [
     (_("Home"), "home", None, None),
     (_("My establishment"), "registry:own_establishment", ("registry.establishment", VIEW_OWN), None),
@@ -31,6 +32,8 @@ MENU = [
     (_("Adjustments awaiting"), "adjustments:awaiting", "adjustments.adjustment", PROJECTS),
     (_("Inspection missions"), "inspections:inspectionmission_list", "inspections.inspectionmission", PROJECTS),
     (_("Follow-ups"), "inspections:followup_list", "inspections.followup", PROJECTS),
+    (_("Periodic reports"), "reporting:report_list", "reporting.report", REPORTS),
+    (_("Report completeness"), "reporting:completeness", "reporting.report", REPORTS),
     (_("Legal documents"), "rulebook:legaldocument_list", "rulebook.legaldocument", LAW),
     (_("Rulebook"), "rulebook:rulebook", "rulebook.spendingnorm", LAW),
     (_("Org units"), "organisation:orgunit_list", "organisation.orgunit", ADMIN),
