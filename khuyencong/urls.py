@@ -42,6 +42,7 @@ urlpatterns = [
     path("contracts/", include("khuyencong.contracts.urls")),
     path("finance/", include("khuyencong.finance.urls")),
     path("councils/", include("khuyencong.appraisal.urls")),
+    path("inspections/", include("khuyencong.inspections.urls")),
     path("finance/rollup/", include("khuyencong.finance.urls_rollup")),
     path("reports/", include("khuyencong.reporting.urls")),
     path("projects/deadlines/", include("khuyencong.projects.deadline_urls")),

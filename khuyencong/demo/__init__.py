@@ -11,6 +11,7 @@ from khuyencong.demo.appraisal import load_appraisal
 from khuyencong.demo.attachments import load_attachments
 from khuyencong.demo.contracts import load_contracts
 from khuyencong.demo.finance import load_finance
+from khuyencong.demo.inspections import load_inspections
 from khuyencong.demo.notifications import load_notifications
 from khuyencong.demo.planning import load_planning
 from khuyencong.demo.projects import load_projects
@@ -32,6 +33,7 @@ def load_all(*, establishments: int | None = None) -> dict:
     # After the projects demo: contracts for the projects it left contracted or further along.
     contracts = load_contracts()
     finance = load_finance()  # after the contracts: allocations, then the ledger of contracted projects
+    inspections = load_inspections()  # after the projects demo: its missions visit the 2022 national projects
     appraisal = load_appraisal()  # after the projects demo when present: it reviews their submitted projects
     reporting = load_reporting()  # after the projects demo: its reports are pre-filled from the projects
     attachments = load_attachments()  # after the records they are attached to
@@ -45,6 +47,7 @@ def load_all(*, establishments: int | None = None) -> dict:
         "projects": projects,
         "contracts": contracts,
         "finance": finance,
+        "inspections": inspections,
         "appraisal": appraisal,
         "reporting": reporting,
         "attachments": attachments,
