@@ -16,6 +16,7 @@ from khuyencong.contracts.api import router as contracts_router
 from khuyencong.finance.api import router as finance_router
 from khuyencong.finance.api_rollup import router as finance_rollup_router
 from khuyencong.finance.api_settlement import router as settlement_router
+from khuyencong.inspections.api import router as inspections_router
 from khuyencong.notifications.api import router as notifications_router
 from khuyencong.organisation.api import me_router
 from khuyencong.organisation.api import router as organisation_router
@@ -56,6 +57,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/", adjustments_router)
     api.add_router("/", contracts_router)
     api.add_router("/", appraisal_router)
+    api.add_router("/", inspections_router)
     api.add_router("/", projects_router)
     api.add_router("/", attachments_router)
     api.add_router("/", notifications_router)

@@ -291,6 +291,47 @@ def _money_project_page() -> str:
     return f"/projects/{_money_project().pk}/"
 
 
+def _missions(numbers, user):
+    from tests.inspections.factories import make_mission
+
+    return [make_mission("42", "40", name=f"Đoàn đếm truy vấn {i}").name for i in numbers]
+
+
+def _qc_mission():
+    from khuyencong.inspections.models import InspectionMission
+    from tests.inspections.factories import make_mission
+
+    return InspectionMission.objects.filter(name="Đoàn của trang đếm").first() or make_mission(
+        "42", "40", name="Đoàn của trang đếm"
+    )
+
+
+def _mission_records(numbers, user):
+    """Visits, findings and follow-ups on one mission (its page): a fixed number of queries."""
+    from tests.inspections.factories import make_finding, make_follow_up, make_visit
+
+    mission = _qc_mission()
+    made = []
+    for i in numbers:
+        visit = make_visit(mission, province_code="42")
+        made.append(make_follow_up(make_finding(mission, visit), action=f"Kiến nghị đếm truy vấn {i}").action)
+    return made
+
+
+def _mission_page() -> str:
+    return f"/inspections/{_qc_mission().pk}/"
+
+
+def _follow_ups(numbers, user):
+    from tests.inspections.factories import make_finding, make_follow_up, make_visit
+
+    mission = _qc_mission()
+    return [
+        make_follow_up(make_finding(mission, make_visit(mission)), action=f"Kiến nghị đếm truy vấn {i}").action
+        for i in numbers
+    ]
+
+
 def _report_form(code: str):
     from khuyencong.reporting.models import ReportForm
     from tests.reporting.factories import make_form
@@ -403,6 +444,13 @@ CASES = [
     Case("page settlements", "/finance/settlements/", "hatinh_officer", _settlements, {"q": "quyet toan dem"}),
     Case("api settlements", "/api/v1/settlements", "hatinh_officer", _settlements, {"q": "quyet toan dem"}),
     Case("page project acceptance", _settlement_project_page, "hatinh_officer", _acceptances),
+    Case("page inspection missions", "/inspections/", "hatinh_officer", _missions, {"q": "doan dem truy van"}),
+    Case("api inspection missions", "/api/v1/inspections", "hatinh_officer", _missions, {"q": "doan dem truy van"}),
+    Case("page inspection mission", _mission_page, "hatinh_officer", _mission_records),
+    Case("api inspection mission", lambda: f"/api/v1{_mission_page()}".rstrip("/"), "hatinh_officer", _mission_records),
+    Case("page follow-ups", "/inspections/follow-ups/", "hatinh_officer", _follow_ups, {"status": "open"}),
+    Case("api follow-ups", "/api/v1/inspections/follow-ups", "hatinh_officer", _follow_ups, {"status": "open"}),
+    Case("page home follow-ups", "/", "implementer", _follow_ups),
     Case("page reports", "/reports/", "hatinh_officer", _reports, {"form": "BC-QC"}),
     Case("api reports", "/api/v1/reports", "hatinh_officer", _reports, {"form": "BC-QC"}),
     Case("page report", _report_page, "hatinh_officer", _report_figures),

@@ -10,6 +10,8 @@ from __future__ import annotations
 from khuyencong.demo.appraisal import load_appraisal
 from khuyencong.demo.attachments import load_attachments
 from khuyencong.demo.contracts import load_contracts
+from khuyencong.demo.finance import load_finance
+from khuyencong.demo.inspections import load_inspections
 from khuyencong.demo.notifications import load_notifications
 from khuyencong.demo.planning import load_planning
 from khuyencong.demo.projects import load_projects
@@ -31,6 +33,8 @@ def load_all(*, establishments: int | None = None) -> dict:
     projects = load_projects() if registry["establishments"] else {"projects": 0, "added": 0}
     # After the projects demo: contracts for the projects it left contracted or further along.
     contracts = load_contracts()
+    finance = load_finance()  # after the contracts: allocations, then the ledger of contracted projects
+    inspections = load_inspections()  # after the projects demo: its missions visit the 2022 national projects
     appraisal = load_appraisal()  # after the projects demo when present: it reviews their submitted projects
     # After the contracts (and the money demo when present): acceptance records and settlements.
     settlement = load_settlement()
@@ -45,6 +49,8 @@ def load_all(*, establishments: int | None = None) -> dict:
         "rulebook": rulebook,
         "projects": projects,
         "contracts": contracts,
+        "finance": finance,
+        "inspections": inspections,
         "appraisal": appraisal,
         "settlement": settlement,
         "reporting": reporting,

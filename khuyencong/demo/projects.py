@@ -23,7 +23,9 @@ The shape other demo modules build on (codes are stable):
   the epidemic ("Dịch COVID-19"); one adjusted (``KCQG-2020-40-02``), one cancelled (``KCQG-2020-38-02``).
 - 2022: the national plan's 122 projects in 47 provinces (before 1/7/2025), one per unit of the
   supplement lines 7.x, coded ``KCQG-2022-<old province>-<nnn>``; mostly approved, contracted or
-  in progress.
+  in progress. Regional centre 1's four contracted or later ones are larger (two demonstration
+  models on line 2.1, two training courses on line 1.1: 1.64 bn đ together) so that they carry
+  its 1.4 bn đ of 2022 disbursement (``REGIONAL_CENTRE_1_2022``, ``khuyencong.demo.finance``).
 - Adjustments (``adjustments`` app): KCQG-2020-40-02's timeline and KCQG-2020-38-02's cancellation
   approved by the Agency (10/6/2020), KCQG-2024-38-01 stopped; open ones waiting for the Department
   (``hatinh.chuyenvien``: KCQG-2025-42-01, storm Bualoi), the Agency (``cuc.lanhdao``:
@@ -503,7 +505,33 @@ def _specs_2022(ctx: _Context, rng: random.Random) -> list[Spec]:
                     support=support,
                 )
             )
+    _regional_centre_1(specs, version)
     return specs
+
+
+# Regional centre 1's 2022 projects that were contracted or further along: the four that carry its
+# 2022 disbursement (1.4 bn đ, DOMAIN.md §6; ``khuyencong.demo.finance``). They are the region's
+# larger projects — demonstration models and training courses — approved into lines 2.1 and 1.1 of
+# the plan rather than a province's share of the supplement: (work, support, plan line number).
+REGIONAL_CENTRE_1_2022 = {
+    S.CLOSED: ("model", 450 * M, "2.1"),
+    S.ACCEPTED: ("model", 400 * M, "2.1"),
+    S.IN_PROGRESS: ("training", 400 * M, "1.1"),
+    S.CONTRACTED: ("training", 390 * M, "1.1"),
+}
+
+
+def _regional_centre_1(specs: list[Spec], version: PlanVersion) -> None:
+    lines = {line.number: line for line in PlanLine.objects.filter(plan_version=version, number__in=["1.1", "2.1"])}
+    for spec in specs:
+        if spec.unit != "TTKC1" or spec.state not in REGIONAL_CENTRE_1_2022:
+            continue
+        work, support, number = REGIONAL_CENTRE_1_2022[spec.state]
+        if number not in lines:
+            continue
+        spec.work, spec.support, spec.plan_line = work, support, lines[number]
+        spec.kind = GROUP if work == "training" else ORDINARY if spec.kind == GROUP else spec.kind
+        spec.lines = 0 if work == "training" else spec.lines
 
 
 @transaction.atomic

@@ -169,6 +169,39 @@ COUNCILS: dict[str, frozenset[str]] = {
     R.VIEWER: READ,
 }
 
+# Inspections (inspections/actions.py): missions (đoàn kiểm tra) are created and run by the
+# Agency's officers and inspectors for national plans (``inspect_national``) and by a Department's
+# officers for their province's local plans (``inspect_local``), within their reach; a mission
+# reaches the provinces it goes to. Visits and findings are read by the visited project's province
+# and written through the mission. A follow-up is reported done (``close_follow_up``) by the
+# responsible unit (an implementer only those addressed to its own unit, ``ORG_UNIT_ONLY``) or the
+# inspection side, and reopened (``reopen_follow_up``) by the inspection side; leaders read.
+INSPECT_NATIONAL, INSPECT_LOCAL = "inspect_national", "inspect_local"
+CLOSE_FOLLOW_UP, REOPEN_FOLLOW_UP = "close_follow_up", "reopen_follow_up"
+INSPECTIONS: dict[str, frozenset[str]] = {
+    R.SYSTEM_ADMIN: ALL | {INSPECT_NATIONAL, INSPECT_LOCAL},
+    R.AGENCY_OFFICER: ALL | {INSPECT_NATIONAL},
+    R.AGENCY_LEADER: READ_EXPORT,
+    R.REGIONAL_OFFICER: READ_EXPORT,
+    R.PROVINCIAL_OFFICER: ALL | {INSPECT_LOCAL},
+    R.PROVINCIAL_LEADER: READ_EXPORT,
+    R.PROVINCIAL_FINANCE: READ,
+    R.INSPECTOR: ALL | {INSPECT_NATIONAL, INSPECT_LOCAL},
+    R.VIEWER: READ,
+}
+INSPECTION_RECORDS: dict[str, frozenset[str]] = {role: actions & READ_EXPORT for role, actions in INSPECTIONS.items()}
+FOLLOW_UPS: dict[str, frozenset[str]] = {
+    R.SYSTEM_ADMIN: READ_EXPORT | {CLOSE_FOLLOW_UP, REOPEN_FOLLOW_UP},
+    R.AGENCY_OFFICER: READ_EXPORT | {CLOSE_FOLLOW_UP, REOPEN_FOLLOW_UP},
+    R.AGENCY_LEADER: READ_EXPORT,
+    R.REGIONAL_OFFICER: READ_EXPORT,
+    R.PROVINCIAL_OFFICER: READ_EXPORT | {CLOSE_FOLLOW_UP, REOPEN_FOLLOW_UP},
+    R.PROVINCIAL_LEADER: READ_EXPORT,
+    R.PROVINCIAL_FINANCE: READ,
+    R.IMPLEMENTER: READ_EXPORT | {CLOSE_FOLLOW_UP},
+    R.INSPECTOR: READ_EXPORT | {CLOSE_FOLLOW_UP, REOPEN_FOLLOW_UP},
+    R.VIEWER: READ,
+}
 # Periodic reports (reporting/actions.py): a unit fills and submits its own reports (``submit``,
 # checked against the units the role is bound to, not the whole province); the level above
 # approves or returns them: the Agency a national form's reports (``approve``), the Department a
@@ -302,6 +335,11 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "adjustments.adjustment": ADJUSTMENTS,
     "contracts.contract": CONTRACTS,
     "appraisal.council": COUNCILS,
+    "inspections.inspectionplan": INSPECTIONS,
+    "inspections.inspectionmission": INSPECTIONS,
+    "inspections.visit": INSPECTION_RECORDS,
+    "inspections.finding": INSPECTION_RECORDS,
+    "inspections.followup": FOLLOW_UPS,
     "reporting.report": REPORTS,
     "finance.allocation": ALLOCATIONS,
     "finance.ledgerentry": LEDGER,
@@ -324,6 +362,8 @@ ORG_UNIT_REACH: dict[str, frozenset[str]] = {
     "adjustments.adjustment": frozenset({R.IMPLEMENTER}),
     # Contract.project.implementing_unit: the same implementer, for its own projects' contracts.
     "contracts.contract": frozenset({R.IMPLEMENTER}),
+    # FollowUp.responsible_unit: an implementer reports on the follow-ups addressed to its unit.
+    "inspections.followup": frozenset({R.IMPLEMENTER}),
     "finance.allocation": frozenset({R.IMPLEMENTER}),
     "finance.ledgerentry": frozenset({R.IMPLEMENTER}),
     "finance.acceptancerecord": frozenset({R.IMPLEMENTER}),
@@ -336,6 +376,8 @@ ORG_UNIT_ONLY: dict[str, frozenset[str]] = {
     "projects.project": frozenset({R.IMPLEMENTER}),
     "adjustments.adjustment": frozenset({R.IMPLEMENTER}),
     "contracts.contract": frozenset({R.IMPLEMENTER}),
+    # FollowUp.responsible_unit: an implementer reports on the follow-ups addressed to its unit.
+    "inspections.followup": frozenset({R.IMPLEMENTER}),
     "reporting.report": frozenset({R.IMPLEMENTER}),
     "finance.allocation": frozenset({R.IMPLEMENTER}),
     "finance.ledgerentry": frozenset({R.IMPLEMENTER}),

@@ -31,6 +31,8 @@ MENU = [
     (_("Appraisal councils"), "appraisal:council_list", "appraisal.council", PROJECTS),
     (_("Contracts"), "contracts:contract_list", "contracts.contract", PROJECTS),
     (_("Adjustments awaiting"), "adjustments:awaiting", "adjustments.adjustment", PROJECTS),
+    (_("Inspection missions"), "inspections:inspectionmission_list", "inspections.inspectionmission", PROJECTS),
+    (_("Follow-ups"), "inspections:followup_list", "inspections.followup", PROJECTS),
     (_("Allocations"), "finance:allocation_list", "finance.allocation", FINANCE),
     (_("Ledger"), "finance:ledger_list", "finance.ledgerentry", FINANCE),
     (_("Payments to approve"), "finance:ledger_queue", ("finance.ledgerentry", "approve_any"), FINANCE),

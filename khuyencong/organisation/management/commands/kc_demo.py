@@ -30,6 +30,12 @@ class Command(BaseCommand):
             f"Demo projects: {projects.get('projects', 0)} ({projects.get('added', 0)} added); "
             "the implementer account hatinh.thuchien follows those of Trung tâm Khuyến công tỉnh Hà Tĩnh."
         )
+        money = loaded.get("finance") or {}
+        if money:
+            self.stdout.write(
+                f"Demo money: {money.get('allocations', 0)} allocations, {money.get('entries', 0)} ledger entries "
+                f"({money.get('awaiting', 0)} awaiting approval: cuc.lanhdao, hatinh.taichinh)."
+            )
         width = max(len(u) for u, _r, _o in summary)
         self.stdout.write("Demo accounts (password for all: %s):" % DEMO_PASSWORD)
         for username, role, unit in summary:
