@@ -13,6 +13,7 @@ from khuyencong.api.auth import BearerToken, Session
 from khuyencong.appraisal.api import router as appraisal_router
 from khuyencong.attachments.api import router as attachments_router
 from khuyencong.contracts.api import router as contracts_router
+from khuyencong.dashboards.api import router as dashboards_router
 from khuyencong.notifications.api import router as notifications_router
 from khuyencong.organisation.api import me_router
 from khuyencong.organisation.api import router as organisation_router
@@ -56,6 +57,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/", attachments_router)
     api.add_router("/", notifications_router)
     api.add_router("/", deadlines_router)
+    api.add_router("/", dashboards_router)
     return api
 
 

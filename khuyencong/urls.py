@@ -41,6 +41,7 @@ urlpatterns = [
     path("adjustments/", include("khuyencong.adjustments.urls")),
     path("contracts/", include("khuyencong.contracts.urls")),
     path("councils/", include("khuyencong.appraisal.urls")),
+    path("dashboards/", include("khuyencong.dashboards.urls")),
     path("projects/deadlines/", include("khuyencong.projects.deadline_urls")),
     path("projects/", include("khuyencong.projects.urls")),
     path("jobs/", include("khuyencong.jobs.urls")),

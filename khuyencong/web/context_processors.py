@@ -17,6 +17,7 @@ REGISTRY, PLANNING, LAW, ADMIN = _("Establishments & villages"), _("Planning"), 
 PROJECTS = _("Projects")
 MENU = [
     (_("Home"), "home", None, None),
+    (_("Dashboards"), "dashboards:index", "projects.project", None),
     (_("My establishment"), "registry:own_establishment", ("registry.establishment", VIEW_OWN), None),
     (_("Establishments"), "registry:establishment_list", "registry.establishment", REGISTRY),
     (_("Craft villages"), "registry:craftvillage_list", "registry.craftvillage", REGISTRY),
