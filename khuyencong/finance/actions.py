@@ -15,6 +15,7 @@ refused with nothing written when it would pay more than the contracted support
 the unit's allocation (``over_allocation``) or advance more than the rule in force allows
 (``over_advance_rule``, ``no_advance``). Other refusals: ``amount_invalid`` (422), ``date_in_future``,
 ``before_contract``, ``after_settlement``, ``project_cancelled``, ``not_contracted``,
+``advance_after_acceptance``,
 ``no_contract``, ``wrong_line``, ``idempotency_conflict`` (409: the key was used for another request).
 
 Idempotency: a request that carries ``idempotency_key`` is written once; the same key with the same
@@ -333,13 +334,11 @@ def _check_project_open(project: Project, on: dt.date, kind: str) -> None:
         raise ActionRefused(
             "after_settlement", _("The project has been settled: no payment can be recorded after its settlement.")
         )
-    states = ADVANCE_STATES if kind == EntryKind.ADVANCE else PAYMENT_STATES
-    if project.state not in states:
+    if project.state not in PAYMENT_STATES:
+        raise ActionRefused("not_contracted", _("Money is paid only once the project's contract is signed."))
+    if kind == EntryKind.ADVANCE and project.state not in ADVANCE_STATES:
         raise ActionRefused(
-            "not_contracted" if kind == EntryKind.ADVANCE or project.state not in PAYMENT_STATES else "wrong_state",
-            _("An advance is paid between the contract and the acceptance.")
-            if kind == EntryKind.ADVANCE and project.state in PAYMENT_STATES
-            else _("Money is paid only once the project's contract is signed."),
+            "advance_after_acceptance", _("An advance is paid between the contract and the acceptance.")
         )
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from khuyencong.kernel.money import format_vnd
 from khuyencong.projects.models import BeneficiaryLine, Project
 from khuyencong.registry.eligibility import NOT_ELIGIBLE, UNDECIDED, eligibility
+from khuyencong.registry.models import EligibilityRule
 from khuyencong.rulebook.models import SpendingNorm
 from khuyencong.rulebook.services import applicable_rule, check_support
 
@@ -96,7 +97,9 @@ def _line_findings(project: Project, line: BeneficiaryLine, on: dt.date, norms: 
             blocking=False,
             details={"candidates": sorted({rule.code for rule in answer.candidates})},
         )
-    verdict = eligibility(establishment, on)
+    if "eligibility_rule" not in norms:
+        norms["eligibility_rule"] = EligibilityRule.in_force(on)
+    verdict = eligibility(establishment, on, rule=norms["eligibility_rule"])
     if verdict.status == NOT_ELIGIBLE:
         yield Finding(
             "not_eligible",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -98,11 +99,16 @@ def unit_on(establishment: Establishment, on: dt.date) -> Commune | None:
     return establishment.commune
 
 
-def eligibility(establishment: Establishment, on: dt.date | None = None) -> Eligibility:
+_LOOK_UP = object()
+
+
+def eligibility(establishment: Establishment, on: dt.date | None = None, *, rule: Any = _LOOK_UP) -> Eligibility:
     """Whether the establishment may be supported on ``on`` (today when omitted; a project passes
-    its approval date) under the location rule then in force."""
+    its approval date) under the location rule then in force. A caller checking many
+    establishments on one date passes ``rule=EligibilityRule.in_force(on)`` once."""
     on = on or timezone.localdate()
-    rule = EligibilityRule.in_force(on)
+    if rule is _LOOK_UP:
+        rule = EligibilityRule.in_force(on)
     if rule is None:
         message = _("No eligibility rule is in force on %(date)s.") % {"date": date_format(on, "SHORT_DATE_FORMAT")}
         return Eligibility(UNDECIDED, None, "no_rule", message, on)

@@ -176,6 +176,7 @@ class EligibilityRule(ChangeLoggedModel):
     def in_force(cls, on: dt.date) -> EligibilityRule | None:
         return (
             cls.objects.filter(Q(effective_to__isnull=True) | Q(effective_to__gte=on), effective_from__lte=on)
+            .select_related("legal_document")
             .order_by("-effective_from")
             .first()
         )
