@@ -34,13 +34,14 @@ def dashboard_page(request):
             raise PermissionDenied(error.message)
         return _refused(request, error.message, 404 if error.status == 404 else 400)
     board = dashboard(request.user, scope=scope, year=year, generation=generation)
+    data = chart_data(board)
     context = {
         "board": board,
         "scope_choices": scope_choices(request.user, allowed),
-        "years": list(range(max(year, timezone.localdate().year), 2018, -1)),
+        "years": list(range(max(year, timezone.localdate().year), min(year, 2019) - 1, -1)),
         "links": links.for_dashboard(board),
-        "chart_data": chart_data(board),
-        "format_vnd": format_vnd,
+        "chart_data": data,
+        "province_table": [p for p in data["provinces"] if p["in_scope"] and (p["projects"] or p["allocated"])],
     }
     if board.money is not None:
         context["money_cards"] = [
@@ -61,6 +62,10 @@ def _refused(request, message: str, status: int):
     return render(request, "dashboards/refused.html", {"message": message}, status=status)
 
 
+def chart_data_rows(board) -> list[dict]:
+    return [{**p, "url": links.province_projects(board, p["code"])} for p in board.provinces]
+
+
 def chart_data(board) -> dict:
     """What dashboard.js draws: plain data, the links behind each figure and the labels."""
     return {
@@ -68,7 +73,7 @@ def chart_data(board) -> dict:
         "generation": board.generation,
         "states": [{**s, "url": links.projects(board, state=s["state"])} for s in board.states],
         "monthly": board.monthly,
-        "provinces": [{**p, "url": links.province_projects(board, p["code"])} for p in board.provinces],
+        "provinces": chart_data_rows(board),
         "money": board.money is not None,
         "labels": {
             "projects": _("Projects"),

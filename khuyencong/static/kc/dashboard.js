@@ -100,8 +100,8 @@
           { type: "map", geoIndex: 0, name: labels.projects, data: values(), cursor: "pointer" },
           { type: "scatter", coordinateSystem: "geo", data: islands, symbol: "circle", symbolSize: 7, silent: false,
             itemStyle: { color: "#a61b1b" }, z: 5,
-            label: { show: true, position: "bottom", formatter: "{b}", fontSize: 11, color: "#1d273b",
-                     backgroundColor: "rgba(255,255,255,0.8)", padding: [2, 4], width: 110, overflow: "break" } }
+            label: { show: true, position: "bottom", formatter: "{b}", fontSize: 11, lineHeight: 14, color: "#1d273b",
+                     width: 120, overflow: "break", align: "center" } }
         ]
       };
     }
@@ -128,5 +128,13 @@
   fetch(data.map_url, { credentials: "same-origin" })
     .then(function (response) { return response.json(); })
     .then(mapChart);
-  window.addEventListener("resize", function () { charts.forEach(function (c) { c.resize(); }); });
+  // Redraw at the new size once the window settles; a chart caught mid-update skips this round.
+  var pending = null;
+  window.addEventListener("resize", function () {
+    if (pending) { window.clearTimeout(pending); }
+    pending = window.setTimeout(function () {
+      pending = null;
+      charts.forEach(function (c) { try { c.resize(); } catch (ignored) { /* redrawn on the next resize */ } });
+    }, 150);
+  });
 })();
