@@ -41,6 +41,7 @@ def dashboard_page(request):
         "years": list(range(max(year, timezone.localdate().year), min(year, 2019) - 1, -1)),
         "links": links.for_dashboard(board),
         "chart_data": data,
+        "provinces_param": request.GET.get("provinces", ""),
         "province_table": [p for p in data["provinces"] if p["in_scope"] and (p["projects"] or p["allocated"])],
     }
     if board.money is not None:
