@@ -95,6 +95,7 @@ messages: install-test
 bench: install-test
 	$(PY) bench/run.py
 	$(PY) bench/run_projects.py
+	$(PY) bench/finance_rollup.py
 
 # Not part of `make test`: about two minutes of load on loopback (docs/quality.md). LOAD_ARGS passes
 # options, e.g. make load LOAD_ARGS="--users 100 --scale national".

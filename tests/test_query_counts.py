@@ -207,6 +207,21 @@ def _project_steps(numbers, user):
     ]  # fmt: skip
 
 
+def _rollup(numbers, user):
+    """Allocations to as many units of Hà Tĩnh: the rollup by unit shows a row each."""
+    from tests.finance.factories import allocate_directly, plan_of
+
+    plan = plan_of(2026)
+    province = Province.objects.current().get(code="42")
+    names = []
+    for i in numbers:
+        unit = OrgUnit.objects.create(code=f"QC-TIEN-{i}", name=f"Đơn vị tiền đếm truy vấn {i}",
+                                      kind=OrgUnit.Kind.IMPLEMENTING_UNIT, province=province)  # fmt: skip
+        allocate_directly(plan, unit, 10_000_000 * (i + 1))
+        names.append(unit.name)
+    return names
+
+
 def _project_page() -> str:
     from khuyencong.projects.models import Project
 
@@ -259,6 +274,8 @@ CASES = [
     Case("page projects", "/projects/", "hatinh_officer", _projects, {"q": "de an dem truy van"}),
     Case("api projects", "/api/v1/projects", "hatinh_officer", _projects, {"q": "de an dem truy van"}),
     Case("page project", _project_page, "hatinh_officer", _project_steps),
+    Case("page rollup", "/finance/rollup/", "hatinh_officer", _rollup, {"year": "2026", "group_by": "unit"}),
+    Case("api rollup", "/api/v1/finance/rollup", "hatinh_officer", _rollup, {"year": "2026", "group_by": "unit"}),
     Case("page projects board", "/projects/board/", "hatinh_officer", _projects, lambda: {"plan": _board_plan().pk}),
     Case("page dashboard", "/dashboards/", "agency_officer", _dashboard_projects, {"year": "2026"}),
     Case("api dashboard", "/api/v1/dashboard", "agency_officer", _dashboard_projects, {"year": "2026"}),

@@ -16,13 +16,13 @@ router = Router(tags=["dashboards"])
 PARAMETERS = {"scope", "year", "provinces"}
 
 
-class StateOut(Schema):
+class DashboardStateOut(Schema):
     state: str
     label: str
     count: int
 
 
-class MoneyOut(Schema):
+class DashboardMoneyOut(Schema):
     plan: int
     allocated: int
     disbursed: int
@@ -32,7 +32,7 @@ class MoneyOut(Schema):
     settled_percent: str
 
 
-class ProvinceOut(Schema):
+class DashboardProvinceOut(Schema):
     code: str
     name: str
     projects: int
@@ -41,13 +41,13 @@ class ProvinceOut(Schema):
     disbursed_percent: str
 
 
-class MonthOut(Schema):
+class DashboardMonthOut(Schema):
     year: int
     month: int
     amount: int
 
 
-class TargetOut(Schema):
+class DashboardTargetOut(Schema):
     name: str
     unit: str
     target: int | None
@@ -63,14 +63,14 @@ class DashboardOut(Schema):
     year: int
     provinces_generation: str
     projects: int
-    projects_by_state: list[StateOut]
+    projects_by_state: list[DashboardStateOut]
     overdue: int
-    money: MoneyOut | None
-    disbursement_by_month: list[MonthOut]
-    provinces: list[ProvinceOut]
+    money: DashboardMoneyOut | None
+    disbursement_by_month: list[DashboardMonthOut]
+    provinces: list[DashboardProvinceOut]
     unplaced_projects: int
     programme: str | None
-    targets: list[TargetOut]
+    targets: list[DashboardTargetOut]
 
 
 def _invalid(field: str, message: str) -> ApiError:

@@ -324,4 +324,7 @@ def generate(*, scale: str, seed: int = 1, log: Log = print, only: list[str] | N
 
 
 # Generators of other domains register themselves on import (after the establishments: they read them).
+# isort: off
 from khuyencong.demo import generate_projects  # noqa: E402, F401
+from khuyencong.demo import generate_ledger  # noqa: E402, F401  (reads the generated projects)
+# isort: on

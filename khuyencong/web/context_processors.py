@@ -23,6 +23,7 @@ MENU = [
     (_("Craft villages"), "registry:craftvillage_list", "registry.craftvillage", REGISTRY),
     (_("Programmes"), "planning:programme_list", "planning.programme", PLANNING),
     (_("Annual plans"), "planning:annualplan_list", "planning.annualplan", PLANNING),
+    (_("Money rollup"), "rollup:page", "finance.ledgerentry", PLANNING),
     (_("Project list"), "projects:list", "projects.project", PROJECTS),
     (_("New project"), "projects:create", ("projects.project", Action.ADD), PROJECTS),
     (_("Due and overdue"), "deadlines:list", "projects.project", PROJECTS),
