@@ -98,6 +98,39 @@ def bare_statements(year: int) -> list[tuple[str, tuple]]:
         (f"SELECT COUNT(*) FROM ({overdue_sql}) AS late", tuple(overdue_params)),  # noqa: S608 (our own SQL)
         ("SELECT id, code, short_name, successor_id FROM territory_province WHERE valid_to IS NULL", ()),
     ]
+    # The money, as the rollups add it up: plan lines of each plan's latest approved version, the
+    # allocations, the main contracts in force, the ledger's paid entries, per province.
+    statements += [
+        (
+            "SELECT COALESCE(l.province_id, a.province_id), SUM(l.amount) FROM planning_planline l "
+            "JOIN planning_planversion v ON v.id = l.plan_version_id JOIN planning_annualplan a ON a.id = v.plan_id "
+            "WHERE a.year = %s AND v.id = (SELECT v2.id FROM planning_planversion v2 WHERE v2.plan_id = v.plan_id "
+            "AND v2.status = 'approved' ORDER BY v2.sequence DESC LIMIT 1) "
+            "AND NOT EXISTS (SELECT 1 FROM planning_planline c WHERE c.parent_id = l.id) GROUP BY 1",
+            (year,),
+        ),
+        ("SELECT province_id, SUM(amount) FROM finance_allocation WHERE year = %s GROUP BY province_id", (year,)),
+        (
+            "SELECT p.province_id, SUM(c.value) FROM contracts_contract c "
+            "JOIN projects_project p ON p.id = c.project_id WHERE c.kind = 'main' "
+            "AND c.state IN ('signed', 'amended', 'liquidated') AND p.year = %s GROUP BY 1",
+            (year,),
+        ),
+        (
+            "SELECT province_id, SUM(amount) FILTER (WHERE kind = 'advance' AND status = 'paid'), "
+            "SUM(amount) FILTER (WHERE kind = 'payment' AND status = 'paid'), "
+            "SUM(amount) FILTER (WHERE kind = 'recovery' AND status = 'paid'), "
+            "SUM(amount) FILTER (WHERE kind = 'settlement' AND status = 'paid') "
+            "FROM finance_ledgerentry WHERE year = %s GROUP BY province_id",
+            (year,),
+        ),
+        (
+            "SELECT date_trunc('month', entry_date), SUM(CASE WHEN kind = 'recovery' THEN -amount ELSE amount END) "
+            "FROM finance_ledgerentry WHERE year = %s AND status = 'paid' "
+            "AND kind IN ('advance', 'payment', 'recovery') GROUP BY 1 ORDER BY 1",
+            (year,),
+        ),
+    ]
     if programme is not None:
         done = tuple(str(s) for s in DONE_STATES)
         under = tuple(str(s) for s in UNDER_WAY_STATES)
