@@ -21,6 +21,7 @@ from django.db.models.functions import ExtractMonth, ExtractYear
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from khuyencong.finance import rollups
 from khuyencong.kernel.money import format_percent
 from khuyencong.kernel.scoping import Action, can, restrict
 from khuyencong.planning.models import Programme, ProgrammeTarget
@@ -110,13 +111,8 @@ def money_kpis(user, *, year: int, scope: DashboardScope, generation: str) -> Mo
     """Plan budget, allocated, disbursed and settled money in scope, in total and per province.
 
     The one place money enters a dashboard: the finance rollups (``finance.rollups.rollup``),
-    grouped by the province of the chosen generation. None when the viewer may not see money,
-    or when the rollups are not installed yet.
+    grouped by the province of the chosen generation. None when the viewer may not see money.
     """
-    try:
-        from khuyencong.finance import rollups
-    except ImportError:  # the rollups land separately: the page says money is not available yet
-        return None
     if not rollups.may_view(user):
         return None
     dimension = "legacy_province" if generation == LEGACY else "province"

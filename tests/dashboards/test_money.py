@@ -1,16 +1,14 @@
 """Money on the dashboards comes from the finance rollups (``finance.rollups.rollup``), never added
 up here: the KPI figures equal the rollup's totals, and a payment shows in the month it was paid.
-Skipped until the rollups are installed."""
+"""
 
 import datetime as dt
 
 import pytest
 
-from khuyencong.finance import actions
+from khuyencong.finance import actions, rollups
 from khuyencong.finance.models import EntryKind
 from tests.finance.factories import contracted_project
-
-rollups = pytest.importorskip("khuyencong.finance.rollups")
 
 pytestmark = pytest.mark.django_db
 
