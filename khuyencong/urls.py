@@ -40,6 +40,7 @@ urlpatterns = [
     path("plans/", include("khuyencong.planning.urls")),
     path("adjustments/", include("khuyencong.adjustments.urls")),
     path("contracts/", include("khuyencong.contracts.urls")),
+    path("finance/", include("khuyencong.finance.urls")),
     path("councils/", include("khuyencong.appraisal.urls")),
     path("dashboards/", include("khuyencong.dashboards.urls")),
     path("finance/rollup/", include("khuyencong.finance.urls_rollup")),

@@ -228,6 +228,37 @@ def _project_page() -> str:
     return f"/projects/{Project.objects.get(code='DA-QC-PAGE').pk}/"
 
 
+def _allocations(numbers, user):
+    from tests.finance.factories import allocate_directly, plan_of
+
+    plan = plan_of(2026, total=10**12)
+    unit = OrgUnit.objects.get(code="TTKC-42")
+    rows = [allocate_directly(plan, unit, 1_000_000) for _i in numbers]
+    return [row.decision_number for row in rows]
+
+
+def _money_project():
+    from khuyencong.projects.models import Project
+    from tests.finance.factories import contracted_project
+
+    return Project.objects.filter(code="DA-QC-MONEY").first() or contracted_project(code="DA-QC-MONEY")
+
+
+def _ledger(numbers, user):
+    from khuyencong.finance import actions
+
+    project = _money_project()
+    return [
+        actions.request_payment(user=user, project=project, kind="payment", amount=1_000_000,
+                                entry_date=dt.date(2026, 3, 20), document_number=f"CT-ĐẾM-{i}").document_number
+        for i in numbers
+    ]  # fmt: skip
+
+
+def _money_project_page() -> str:
+    return f"/projects/{_money_project().pk}/"
+
+
 def _report_form(code: str):
     from khuyencong.reporting.models import ReportForm
     from tests.reporting.factories import make_form
@@ -328,6 +359,12 @@ CASES = [
     Case("page projects", "/projects/", "hatinh_officer", _projects, {"q": "de an dem truy van"}),
     Case("api projects", "/api/v1/projects", "hatinh_officer", _projects, {"q": "de an dem truy van"}),
     Case("page project", _project_page, "hatinh_officer", _project_steps),
+    Case("page allocations", "/finance/allocations/", "hatinh_officer", _allocations, {"year": "2026"}),
+    Case("api allocations", "/api/v1/allocations", "hatinh_officer", _allocations, {"year": "2026"}),
+    Case("page ledger", "/finance/ledger/", "hatinh_officer", _ledger, {"year": "2026"}),
+    Case("api ledger entries", "/api/v1/ledger-entries", "hatinh_officer", _ledger, {"year": "2026"}),
+    Case("page payments queue", "/finance/ledger/queue/", "agency_officer", _ledger),
+    Case("page project money", _money_project_page, "agency_officer", _ledger),
     Case("page rollup", "/finance/rollup/", "hatinh_officer", _rollup, {"year": "2026", "group_by": "unit"}),
     Case("api rollup", "/api/v1/finance/rollup", "hatinh_officer", _rollup, {"year": "2026", "group_by": "unit"}),
     Case("page projects board", "/projects/board/", "hatinh_officer", _projects, lambda: {"plan": _board_plan().pk}),

@@ -26,6 +26,7 @@ it. ``stale`` (409): the contract changed since the form or the ``If-Match`` ver
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -61,6 +62,20 @@ RUNNING = frozenset({P.CONTRACTED, P.IN_PROGRESS})
 MAIN_DRAFT_STATES = frozenset({P.APPROVED}) | RUNNING
 ACCEPTED_STATES = frozenset({P.ACCEPTED, P.SETTLEMENT_SUBMITTED, P.SETTLED, P.CLOSED})
 CONTRACT_FIELDS = frozenset({"number", "value", "signed_on", "start_date", "end_date", "deadline", "subject"})
+
+
+# Checks other apps add on a contract's new value, run under the project's row lock before an
+# amendment is written: ``check(contract, new_value) -> ActionRefused | None`` (finance refuses a
+# value below what was already requested or paid against the contract). Registered in
+# ``AppConfig.ready`` so this module imports none of those apps.
+_VALUE_CHECKS: list[Callable[[Contract, int], ActionRefused | None]] = []
+
+
+def on_value_change(check: Callable[[Contract, int], ActionRefused | None]) -> Callable:
+    """Register ``check(contract, new_value)``; a refusal it returns stops the amendment."""
+    if check not in _VALUE_CHECKS:
+        _VALUE_CHECKS.append(check)
+    return check
 
 
 def _forbidden() -> ActionRefused:
@@ -550,6 +565,11 @@ def amend_contract(
                 if exc.field == "value":
                     exc.field = "new_value"
                 raise
+            for check in _VALUE_CHECKS:
+                refusal = check(current, new_value)
+                if refusal is not None:
+                    refusal.field = "new_value"
+                    raise refusal
         if current.amendments.filter(number=number).exists():
             raise Invalid({"number": _("This contract already has an amendment with this number.")})
         sequence = current.amendments.count() + 1

@@ -40,14 +40,15 @@ def overdue(board) -> str:
 
 
 def ledger(board) -> str:
+    """The finance ledger list (its filters: ``year``, ``province`` code, ``unit`` code)."""
     params = {"year": board.year, **_scope_params(board)}
-    params.pop("implementing_unit", None)
-    for name in ("finance:ledger_list", "finance:ledger"):
-        try:
-            return _url(name, params)
-        except NoReverseMatch:
-            continue
-    return f"{LEDGER_PATH}?{urlencode(params)}"
+    unit = params.pop("implementing_unit", None)
+    if unit:
+        params["unit"] = unit
+    try:
+        return _url("finance:ledger_list", params)
+    except NoReverseMatch:  # without the ledger pages, the path they are mounted at
+        return f"{LEDGER_PATH}?{urlencode(params)}"
 
 
 def for_dashboard(board) -> dict[str, str]:

@@ -215,7 +215,10 @@ def allocate(
 
     def write() -> Allocation:
         with transaction.atomic():
-            locked = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
+            # FOR NO KEY UPDATE: serialises allocations of the plan without blocking the foreign-key
+            # check (FOR KEY SHARE) a ledger entry's commit takes on its plan row while it holds the
+            # allocation account, which the allocation then waits for (a deadlock on PostgreSQL).
+            locked = AnnualPlan.objects.select_for_update(no_key=True).get(pk=plan.pk)
             if amount > 0:
                 _check_plan_room(locked, amount, plan_line)
             account = accounts.allocation_account(unit_id=unit.pk, year=plan.year, funding_source=source)
@@ -646,3 +649,33 @@ def record_settlement(
                 status=422,
             )  # fmt: skip
     return entry
+
+
+def contract_value_check(contract: Contract, new_value: int) -> ActionRefused | None:
+    """An amendment may not lower a contract below what was already requested or paid against it
+    (less recoveries). The new ceiling is written with the same conditional UPDATE that guards
+    payments, so an amendment and a payment on the same contract are serialised by the account row."""
+    advance_cap: int | None = None
+    if contract.kind == ContractKind.MAIN:
+        account = accounts.project_account(contract.project)
+        advance_cap, _rule = advance_ceiling(contract.project, new_value, timezone.localdate())
+    elif contract.beneficiary_id is not None:
+        account = accounts.line_account(contract.beneficiary)
+    else:
+        return None
+    if accounts.move(account, ceiling=new_value, advance_ceiling=advance_cap):
+        return None
+    account.refresh_from_db()
+    if advance_cap is not None and account.advanced > advance_cap:
+        return ActionRefused(
+            "below_advances",
+            _("The contract cannot be lowered so far that the %(amount)s advanced exceeds the share the rule allows.")
+            % {"amount": format_vnd(account.advanced)},
+            status=422,
+        )
+    return ActionRefused(
+        "below_committed",
+        _("The contract cannot be lowered below the %(amount)s already requested or paid against it.")
+        % {"amount": format_vnd(account.committed)},
+        status=422,
+    )

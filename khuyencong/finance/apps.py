@@ -7,9 +7,25 @@ class FinanceConfig(AppConfig):
     verbose_name = _("Finance")
 
     def ready(self) -> None:
+        from khuyencong.finance import imports  # noqa: F401  (registers the importers)
+
+        # The project page's money (ledger-ui).
+        from khuyencong.finance.sections_project import project_money
+        from khuyencong.kernel import sections
+
+        sections.register("projects.project", project_money)
+        # The home page's payments to approve / my requests (ledger-ui).
+        from khuyencong.finance.home import home_money
+
+        sections.register("web.home", home_money)
         # Rollups: the plan page's money and the org unit page's allocations by year.
         from khuyencong.finance import sections_rollup
-        from khuyencong.kernel import sections
 
         sections.register("planning.plan", sections_rollup.plan_money)
         sections.register("organisation.orgunit", sections_rollup.unit_money)
+
+        # Amendments never lower a contract below what was requested or paid against it.
+        from khuyencong.contracts import actions as contract_actions
+        from khuyencong.finance.actions import contract_value_check
+
+        contract_actions.on_value_change(contract_value_check)

@@ -15,6 +15,7 @@ VIEW_OWN = "view_own"
 # plain link, so the bar stays on one line on an office screen.
 REGISTRY, PLANNING, LAW, ADMIN = _("Establishments & villages"), _("Planning"), _("Law & rules"), _("Administration")
 PROJECTS = _("Projects")
+FINANCE = _("Finance")
 REPORTS = _("Reports")
 MENU = [
     (_("Home"), "home", None, None),
@@ -31,6 +32,9 @@ MENU = [
     (_("Appraisal councils"), "appraisal:council_list", "appraisal.council", PROJECTS),
     (_("Contracts"), "contracts:contract_list", "contracts.contract", PROJECTS),
     (_("Adjustments awaiting"), "adjustments:awaiting", "adjustments.adjustment", PROJECTS),
+    (_("Allocations"), "finance:allocation_list", "finance.allocation", FINANCE),
+    (_("Ledger"), "finance:ledger_list", "finance.ledgerentry", FINANCE),
+    (_("Payments to approve"), "finance:ledger_queue", ("finance.ledgerentry", "approve_any"), FINANCE),
     (_("Periodic reports"), "reporting:report_list", "reporting.report", REPORTS),
     (_("Report completeness"), "reporting:completeness", "reporting.report", REPORTS),
     (_("Legal documents"), "rulebook:legaldocument_list", "rulebook.legaldocument", LAW),
@@ -46,6 +50,9 @@ MENU = [
 def _shown(user, resource) -> bool:
     if resource is None:
         return True
+    if resource == ("finance.ledgerentry", "approve_any"):
+        # The queue of payments to approve: for approvers of national or local payments.
+        return can(user, "approve_payment", resource[0]) or can(user, "approve_payment_local", resource[0])
     if isinstance(resource, tuple) and resource[1] != VIEW_OWN:
         return can(user, resource[1], resource[0])  # e.g. "New project" for those who may add one
     if isinstance(resource, tuple):

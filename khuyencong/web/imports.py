@@ -60,6 +60,11 @@ class ImportFlow:
     done_url: str = ""  # URL name of the list the imported records appear in
     hints: tuple[str, ...] = ()  # shown on the upload page under the limits
     commit_confirm: str = field(default="")  # "%(new)s / %(updated)s" message before committing
+    # who may import: users holding any of these actions on ``resource`` somewhere
+    permissions: tuple[str, ...] = (Action.ADD,)
+
+    def permission_of(self, user) -> str | None:
+        return next((name for name in self.permissions if can(user, name, self.resource)), None)
 
     def url(self, name: str) -> str:
         return f"{self.namespace}:{name}"
@@ -128,7 +133,7 @@ class UploadForm(forms.Form):
 
 
 def _require(flow: ImportFlow, request) -> None:
-    if not can(request.user, Action.ADD, flow.resource):
+    if flow.permission_of(request.user) is None:
         raise PermissionDenied
 
 
@@ -214,7 +219,7 @@ def upload(flow: ImportFlow, request):
                 "language": request.LANGUAGE_CODE,
                 "error_stem": flow.error_stem,
             },
-            permission=(flow.resource, Action.ADD),
+            permission=(flow.resource, flow.permission_of(request.user) or Action.ADD),
         )
         return redirect(flow.url("status"), pk=job.pk)
     limits = tabular.LIMITS
@@ -264,7 +269,11 @@ def commit(flow: ImportFlow, request, pk):
 
     def start(params: dict) -> Callable[[], Job]:
         return lambda: start_job(
-            kind=COMMIT, title=title, owner=request.user, params=params, permission=(flow.resource, Action.ADD)
+            kind=COMMIT,
+            title=title,
+            owner=request.user,
+            params=params,
+            permission=(flow.resource, flow.permission_of(request.user) or Action.ADD),
         )
 
     if state["can_commit"]:

@@ -42,6 +42,10 @@ def _recreate_postgres_database(url: str) -> None:
         connection.execute(f'CREATE DATABASE "{name}"')
 
 
+# The environment the live server runs with (its database), for journeys that seed records of their own.
+SERVER_ENV: dict[str, str] = {}
+
+
 @pytest.fixture(scope="session")
 def live_url(tmp_path_factory):
     var_dir = tmp_path_factory.mktemp("kc-var")
@@ -58,6 +62,8 @@ def live_url(tmp_path_factory):
         # A fresh PostgreSQL database for this run, so the journey also proves the PostgreSQL path.
         _recreate_postgres_database(database_url)
         env["DATABASE_URL"] = database_url
+    SERVER_ENV.clear()
+    SERVER_ENV.update(env)
     run = [sys.executable, "-m", "khuyencong"]
     subprocess.run([*run, "migrate"], env=env, check=True, cwd=ROOT, capture_output=True)
     # Accounts only: the journeys count what they import into an empty registry.

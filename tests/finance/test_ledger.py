@@ -192,3 +192,26 @@ def test_allocations_within_the_plan_and_never_below_what_is_committed(agency_of
     refused("forbidden", allocate, user=implementer, plan=plan, unit=unit, amount=1, decision_number="x",
             decision_date=dt.date(2026, 2, 2))  # fmt: skip
     assert accounts.reconcile() == []
+
+
+def test_an_amendment_never_lowers_the_contract_below_what_was_paid_or_advanced(implementer, agency_officer):
+    from khuyencong.contracts import actions as contract_actions
+
+    project = contracted_project()  # 250 M, training: 70% advance
+    request(implementer, project, 100_000_000, kind=EntryKind.ADVANCE)
+    request(implementer, project, 60_000_000)
+    contract = actions.live_main_contract(project)
+
+    def amend(value, number):
+        return contract_actions.amend_contract(user=agency_officer, contract=actions.live_main_contract(project),
+                                               number=number, signed_on=ON, reason="Giảm khối lượng",
+                                               new_value=value)  # fmt: skip
+
+    error = refused("below_committed", amend, value=150_000_000, number="PL-01")
+    assert error.field == "new_value" and "160.000.000 đ" in error.message
+    refused("below_advances", amend, value=140_000_000 + 1, number="PL-01")  # 70% of it < 100 M advanced
+    amend(160_000_000, "PL-01")
+    contract.refresh_from_db()
+    assert contract.value == 160_000_000
+    refused("over_contract", request, user=implementer, project=project, amount=1)
+    assert accounts.reconcile() == []
