@@ -13,6 +13,7 @@ from khuyencong.api.auth import BearerToken, Session
 from khuyencong.appraisal.api import router as appraisal_router
 from khuyencong.attachments.api import router as attachments_router
 from khuyencong.contracts.api import router as contracts_router
+from khuyencong.dashboards.api import router as dashboards_router
 from khuyencong.finance.api import router as finance_router
 from khuyencong.finance.api_rollup import router as finance_rollup_router
 from khuyencong.finance.api_settlement import router as settlement_router
@@ -63,6 +64,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/", notifications_router)
     api.add_router("/", deadlines_router)
     api.add_router("/", settlement_router)
+    api.add_router("/", dashboards_router)
     api.add_router("/", finance_router)
     api.add_router("/", finance_rollup_router)
     api.add_router("/", reporting_router)

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "khuyencong.appraisal",
     "khuyencong.attachments",
     "khuyencong.inspections",
+    "khuyencong.dashboards",
     "khuyencong.reporting",
 ]
 

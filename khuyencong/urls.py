@@ -44,6 +44,7 @@ urlpatterns = [
     path("finance/", include("khuyencong.finance.urls")),
     path("councils/", include("khuyencong.appraisal.urls")),
     path("inspections/", include("khuyencong.inspections.urls")),
+    path("dashboards/", include("khuyencong.dashboards.urls")),
     path("finance/rollup/", include("khuyencong.finance.urls_rollup")),
     path("reports/", include("khuyencong.reporting.urls")),
     path("projects/deadlines/", include("khuyencong.projects.deadline_urls")),

@@ -169,6 +169,21 @@ def _projects(numbers, user):
     return [make_project("42", name=f"Đề án đếm truy vấn {i}", plan=_board_plan()).name for i in numbers]
 
 
+DASHBOARD_PROVINCES = ["42", "40", "38", "01", "79", "92", "48", "56"]
+
+
+def _dashboard_projects(numbers, user):
+    """A project per province: the dashboard's map and province table grow a row each."""
+    from tests.projects.factories import make_project
+
+    shown = []
+    for i in numbers:
+        code = DASHBOARD_PROVINCES[i]
+        make_project(code, year=2026, state="approved" if i % 2 else "draft", name=f"Đề án bảng điều khiển {i}")
+        shown.append(Province.objects.current().get(code=code).short_name)
+    return shown
+
+
 def _board_plan():
     from khuyencong.planning.models import AnnualPlan
     from tests.planning.factories import make_plan
@@ -451,6 +466,8 @@ CASES = [
     Case("page follow-ups", "/inspections/follow-ups/", "hatinh_officer", _follow_ups, {"status": "open"}),
     Case("api follow-ups", "/api/v1/inspections/follow-ups", "hatinh_officer", _follow_ups, {"status": "open"}),
     Case("page home follow-ups", "/", "implementer", _follow_ups),
+    Case("page dashboard", "/dashboards/", "agency_officer", _dashboard_projects, {"year": "2026"}),
+    Case("api dashboard", "/api/v1/dashboard", "agency_officer", _dashboard_projects, {"year": "2026"}),
     Case("page reports", "/reports/", "hatinh_officer", _reports, {"form": "BC-QC"}),
     Case("api reports", "/api/v1/reports", "hatinh_officer", _reports, {"form": "BC-QC"}),
     Case("page report", _report_page, "hatinh_officer", _report_figures),

@@ -9,7 +9,9 @@ received (projects); registry may not depend on projects, so projects registers 
 and in the page's template ``{% page_sections "registry.establishment" object as html %}{{ html }}``.
 The home page has the slot ``"web.home"`` (``provider(request, user)``): each app adds its own
 worklist card there (payments to approve, reports due…); the plan page ``"planning.plan"`` and the
-org unit page ``"organisation.orgunit"`` take the money and monitoring figures of their object.
+org unit page ``"organisation.orgunit"`` take the money and monitoring figures of their object;
+``"dashboards.kpis"`` (``provider(request, board)``, the ``dashboards.selectors.Dashboard`` with its
+scope and year) adds a KPI card to the dashboards (missing reports…).
 Providers run in registration order; each should read a bounded number of queries.
 """
 

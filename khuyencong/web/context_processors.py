@@ -19,6 +19,7 @@ FINANCE = _("Finance")
 REPORTS = _("Reports")
 MENU = [
     (_("Home"), "home", None, None),
+    (_("Dashboards"), "dashboards:index", "projects.project", None),
     (_("My establishment"), "registry:own_establishment", ("registry.establishment", VIEW_OWN), None),
     (_("Establishments"), "registry:establishment_list", "registry.establishment", REGISTRY),
     (_("Craft villages"), "registry:craftvillage_list", "registry.craftvillage", REGISTRY),
