@@ -21,6 +21,7 @@ from khuyencong.planning.api import router as planning_router
 from khuyencong.projects.api import router as projects_router
 from khuyencong.projects.deadlines_api import router as deadlines_router
 from khuyencong.registry.api import router as registry_router
+from khuyencong.reporting.api import router as reporting_router
 from khuyencong.rulebook.api import router as rulebook_router
 from khuyencong.territory.api import router as territory_router
 
@@ -58,6 +59,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/", notifications_router)
     api.add_router("/", deadlines_router)
     api.add_router("/", finance_rollup_router)
+    api.add_router("/", reporting_router)
     return api
 
 

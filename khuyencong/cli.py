@@ -22,6 +22,7 @@ COMMANDS = {
     "backup": ("kc_backup", "archive the database and files (safe while serving)"),
     "restore": ("kc_restore", "restore an archive (verified; --force to overwrite data)"),
     "sweep-files": ("kc_sweep_files", "list (--delete: remove) attached files no record names"),
+    "check-ledger": ("check_ledger", "check every money account against the ledger (non-zero exit on a difference)"),
     "check": ("check", "run system checks (add --deploy for production)"),
     "manage": (None, "run any Django management command"),
 }

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "khuyencong.finance",
     "khuyencong.appraisal",
     "khuyencong.attachments",
+    "khuyencong.reporting",
 ]
 
 MIDDLEWARE = [

@@ -42,6 +42,7 @@ urlpatterns = [
     path("contracts/", include("khuyencong.contracts.urls")),
     path("councils/", include("khuyencong.appraisal.urls")),
     path("finance/rollup/", include("khuyencong.finance.urls_rollup")),
+    path("reports/", include("khuyencong.reporting.urls")),
     path("projects/deadlines/", include("khuyencong.projects.deadline_urls")),
     path("projects/", include("khuyencong.projects.urls")),
     path("jobs/", include("khuyencong.jobs.urls")),

@@ -213,6 +213,60 @@ def _project_page() -> str:
     return f"/projects/{Project.objects.get(code='DA-QC-PAGE').pk}/"
 
 
+def _report_form(code: str):
+    from khuyencong.reporting.models import ReportForm
+    from tests.reporting.factories import make_form
+
+    return ReportForm.objects.filter(code=code).first() or make_form(
+        code=code, units=[OrgUnit.objects.get(code="SCT-42")]
+    )
+
+
+def _reports(numbers, user):
+    """Reports of one form for Hà Tĩnh's Department, one period each (years 2001…)."""
+    from tests.reporting.factories import make_report
+
+    form = _report_form("BC-QC")
+    rows = []
+    for i in numbers:
+        report = make_report(form, OrgUnit.objects.get(code="SCT-42"), start=dt.date(2001 + i, 1, 1),
+                             end=dt.date(2001 + i, 3, 31))  # fmt: skip
+        report.period_label = f"Kỳ đếm {i}"
+        report.save()
+        rows.append(report.period_label)
+    return rows
+
+
+def _report_figures(numbers, user):
+    """Indicators of the form of one report (its page lists them with their figures)."""
+    from khuyencong.reporting.models import Indicator, Report, ReportValue
+    from tests.reporting.factories import make_report
+
+    form = _report_form("BC-QC-PAGE")
+    report = Report.objects.filter(form=form).first() or make_report(form, OrgUnit.objects.get(code="SCT-42"))
+    names = []
+    for i in numbers:
+        indicator = Indicator.objects.create(form=form, position=10 + i, code=f"QC{i}", name=f"Chỉ tiêu đếm {i}")
+        ReportValue.objects.create(report=report, indicator=indicator)
+        names.append(indicator.name)
+    return names
+
+
+def _report_page() -> str:
+    from khuyencong.reporting.models import Report
+
+    return f"/reports/{Report.objects.get(form__code='BC-QC-PAGE').pk}/"
+
+
+def _completeness_units(numbers, user):
+    """Departments named by one form: one row each in the matrix."""
+    form = _report_form("BC-QC-MATRIX")
+    units = list(OrgUnit.objects.filter(kind=OrgUnit.Kind.DOIT).order_by("code"))
+    chosen = [units[i] for i in numbers]
+    form.assignments.first().units.add(*chosen)
+    return [unit.name for unit in chosen]
+
+
 @dataclass
 class Case:
     key: str
@@ -262,6 +316,16 @@ CASES = [
     Case("page rollup", "/finance/rollup/", "hatinh_officer", _rollup, {"year": "2026", "group_by": "unit"}),
     Case("api rollup", "/api/v1/finance/rollup", "hatinh_officer", _rollup, {"year": "2026", "group_by": "unit"}),
     Case("page projects board", "/projects/board/", "hatinh_officer", _projects, lambda: {"plan": _board_plan().pk}),
+    Case("page reports", "/reports/", "hatinh_officer", _reports, {"form": "BC-QC"}),
+    Case("api reports", "/api/v1/reports", "hatinh_officer", _reports, {"form": "BC-QC"}),
+    Case("page report", _report_page, "hatinh_officer", _report_figures),
+    Case(
+        "page report completeness",
+        "/reports/completeness/",
+        "agency_officer",
+        _completeness_units,
+        {"form": "BC-QC-MATRIX", "year": "2025"},
+    ),
 ]
 
 

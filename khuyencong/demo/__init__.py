@@ -14,6 +14,7 @@ from khuyencong.demo.notifications import load_notifications
 from khuyencong.demo.planning import load_planning
 from khuyencong.demo.projects import load_projects
 from khuyencong.demo.registry import load_own_record, load_registry
+from khuyencong.demo.reporting import load_reporting
 from khuyencong.demo.rulebook import load_rulebook
 
 
@@ -30,6 +31,7 @@ def load_all(*, establishments: int | None = None) -> dict:
     # After the projects demo: contracts for the projects it left contracted or further along.
     contracts = load_contracts()
     appraisal = load_appraisal()  # after the projects demo when present: it reviews their submitted projects
+    reporting = load_reporting()  # after the projects demo: its reports are pre-filled from the projects
     attachments = load_attachments()  # after the records they are attached to
     notifications = load_notifications()  # last: its links point at the records loaded above
     return {
@@ -41,6 +43,7 @@ def load_all(*, establishments: int | None = None) -> dict:
         "projects": projects,
         "contracts": contracts,
         "appraisal": appraisal,
+        "reporting": reporting,
         "attachments": attachments,
         "notifications": notifications,
     }

@@ -128,7 +128,10 @@ def expected(account: Account) -> Totals:
     if account.kind == AccountKind.PROJECT:
         return _totals(LedgerEntry.objects.filter(project_id=account.project_id))
     if account.kind == AccountKind.LINE:
-        return _totals(LedgerEntry.objects.filter(beneficiary_id=account.beneficiary_id))
+        # A line guards only its support contract: its account counts no advances (the advance rule
+        # is the project's) and no settlement.
+        totals = _totals(LedgerEntry.objects.filter(beneficiary_id=account.beneficiary_id))
+        return Totals(committed=totals.committed, disbursed=totals.disbursed)
     totals = _totals(
         LedgerEntry.objects.filter(unit_id=account.unit_id, year=account.year, funding_source=account.funding_source)
     )

@@ -215,7 +215,10 @@ def allocate(
 
     def write() -> Allocation:
         with transaction.atomic():
-            locked = AnnualPlan.objects.select_for_update().get(pk=plan.pk)
+            # FOR NO KEY UPDATE: serialises allocations of the plan without blocking the foreign-key
+            # check (FOR KEY SHARE) a ledger entry's commit takes on its plan row while it holds the
+            # allocation account, which the allocation then waits for (a deadlock on PostgreSQL).
+            locked = AnnualPlan.objects.select_for_update(no_key=True).get(pk=plan.pk)
             if amount > 0:
                 _check_plan_room(locked, amount, plan_line)
             account = accounts.allocation_account(unit_id=unit.pk, year=plan.year, funding_source=source)

@@ -169,6 +169,25 @@ COUNCILS: dict[str, frozenset[str]] = {
     R.VIEWER: READ,
 }
 
+# Periodic reports (reporting/actions.py): a unit fills and submits its own reports (``submit``,
+# checked against the units the role is bound to, not the whole province); the level above
+# approves or returns them: the Agency a national form's reports (``approve``), the Department a
+# local form's (``approve_local``); ``manage`` lays out the expected reports of a form and year.
+# The Agency reads all of them; an implementer reaches only its own unit's (``ORG_UNIT_ONLY``).
+REPORT_SUBMIT, REPORT_APPROVE, REPORT_APPROVE_LOCAL, REPORT_MANAGE = "submit", "approve", "approve_local", "manage"
+REPORTS: dict[str, frozenset[str]] = {
+    R.SYSTEM_ADMIN: READ_EXPORT | {REPORT_SUBMIT, REPORT_APPROVE, REPORT_APPROVE_LOCAL, REPORT_MANAGE},
+    R.AGENCY_OFFICER: READ_EXPORT | {REPORT_APPROVE, REPORT_MANAGE},
+    R.AGENCY_LEADER: READ_EXPORT | {REPORT_APPROVE},
+    R.REGIONAL_OFFICER: READ_EXPORT | {REPORT_SUBMIT},
+    R.PROVINCIAL_OFFICER: READ_EXPORT | {REPORT_SUBMIT, REPORT_APPROVE_LOCAL},
+    R.PROVINCIAL_LEADER: READ_EXPORT | {REPORT_SUBMIT, REPORT_APPROVE_LOCAL},
+    R.PROVINCIAL_FINANCE: READ,
+    R.IMPLEMENTER: READ_EXPORT | {REPORT_SUBMIT},
+    R.INSPECTOR: READ_EXPORT,
+    R.VIEWER: READ,
+}
+
 # Money (finance/actions.py, DOMAIN.md §6). Allocations (giao dự toán) of the national plan are the
 # Agency's (``allocate``), of a local plan the province's (``allocate_local``). Advances and
 # payments are requested by the implementing unit for its own projects (``request_payment``,
@@ -249,6 +268,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "adjustments.adjustment": ADJUSTMENTS,
     "contracts.contract": CONTRACTS,
     "appraisal.council": COUNCILS,
+    "reporting.report": REPORTS,
     "finance.allocation": ALLOCATIONS,
     "finance.ledgerentry": LEDGER,
     "jobs.job": {
@@ -278,6 +298,7 @@ ORG_UNIT_ONLY: dict[str, frozenset[str]] = {
     "projects.project": frozenset({R.IMPLEMENTER}),
     "adjustments.adjustment": frozenset({R.IMPLEMENTER}),
     "contracts.contract": frozenset({R.IMPLEMENTER}),
+    "reporting.report": frozenset({R.IMPLEMENTER}),
     "finance.allocation": frozenset({R.IMPLEMENTER}),
     "finance.ledgerentry": frozenset({R.IMPLEMENTER}),
 }

@@ -15,6 +15,7 @@ VIEW_OWN = "view_own"
 # plain link, so the bar stays on one line on an office screen.
 REGISTRY, PLANNING, LAW, ADMIN = _("Establishments & villages"), _("Planning"), _("Law & rules"), _("Administration")
 PROJECTS = _("Projects")
+REPORTS = _("Reports")
 MENU = [
     (_("Home"), "home", None, None),
     (_("My establishment"), "registry:own_establishment", ("registry.establishment", VIEW_OWN), None),
@@ -29,6 +30,8 @@ MENU = [
     (_("Appraisal councils"), "appraisal:council_list", "appraisal.council", PROJECTS),
     (_("Contracts"), "contracts:contract_list", "contracts.contract", PROJECTS),
     (_("Adjustments awaiting"), "adjustments:awaiting", "adjustments.adjustment", PROJECTS),
+    (_("Periodic reports"), "reporting:report_list", "reporting.report", REPORTS),
+    (_("Report completeness"), "reporting:completeness", "reporting.report", REPORTS),
     (_("Legal documents"), "rulebook:legaldocument_list", "rulebook.legaldocument", LAW),
     (_("Rulebook"), "rulebook:rulebook", "rulebook.spendingnorm", LAW),
     (_("Org units"), "organisation:orgunit_list", "organisation.orgunit", ADMIN),

@@ -18,6 +18,9 @@ EXEMPT = {
     "notifications.digestrun": "operational record of the daily digest e-mail",
     # Says a database holds demo or benchmark data (khuyencong gen-data); written by commands, not users.
     "kernel.databasemark": "operational marker of a demo or benchmark database",
+    # The money's running balances (ADR 0007): derived from the ledger entries and allocations (which
+    # are logged) in the same transaction; `khuyencong check-ledger` recomputes them from the entries.
+    "finance.account": "balances derived from the logged ledger entries",
     # Reference data generated from the legal resolutions and loaded in bulk by `khuyencong migrate`
     # (13,000+ communes); a change comes as a new data release reviewed in git, not as an edit.
     "territory.region": "reference data versioned in git",
