@@ -55,7 +55,7 @@ lint: install-test
 	KC_ENV=test $(PY) -m pytest -q tests/test_layers.py tests/test_write_seam.py
 
 # Types on the kernel, the tabular engine and every app's services and actions (pyproject [tool.mypy]).
-TYPED = $(wildcard khuyencong/finance/acceptance.py khuyencong/finance/settlement.py khuyencong/kernel/*.py khuyencong/tabular/*.py khuyencong/tabular/*/*.py khuyencong/*/services.py khuyencong/*/actions.py khuyencong/organisation/access.py khuyencong/projects/deadlines.py)
+TYPED = $(wildcard khuyencong/finance/acceptance.py khuyencong/finance/settlement.py khuyencong/finance/rollups.py khuyencong/kernel/*.py khuyencong/tabular/*.py khuyencong/tabular/*/*.py khuyencong/*/services.py khuyencong/*/actions.py khuyencong/organisation/access.py khuyencong/projects/deadlines.py)
 
 typecheck: install-test
 	KC_ENV=test $(PY) -m mypy $(TYPED)

@@ -397,6 +397,9 @@ def _sort_key(row: RollupRow, dim: str) -> tuple:
     return (0, row.codes.get(dim) or row.labels.get(dim, ""))
 
 
+NAMED: dict[str, Any] = {"province": Province, "legacy_province": Province, "region": Region, "unit": OrgUnit}
+
+
 def _label(rows: list[RollupRow], dims: list[str]) -> None:
     """Names and codes for the keys, one query per kind of key."""
     not_assigned = str(_("Not assigned"))
@@ -405,22 +408,14 @@ def _label(rows: list[RollupRow], dims: list[str]) -> None:
     codes: dict[str, dict] = {}
     for dim in dims:
         ids = sorted(wanted[dim])
-        if dim in ("province", "legacy_province"):
-            found = Province.objects.filter(pk__in=ids).values_list("pk", "name", "code")
-            names[dim] = {pk: name for pk, name, _code in found}
-            codes[dim] = {pk: code for pk, _name, code in found}
-        elif dim == "region":
-            found = Region.objects.filter(pk__in=ids).values_list("pk", "name", "code")
-            names[dim] = {pk: name for pk, name, _code in found}
-            codes[dim] = {pk: code for pk, _name, code in found}
-        elif dim == "unit":
-            found = OrgUnit.objects.filter(pk__in=ids).values_list("pk", "name", "code")
+        if dim in NAMED:
+            found = list(NAMED[dim].objects.filter(pk__in=ids).values_list("pk", "name", "code"))
             names[dim] = {pk: name for pk, name, _code in found}
             codes[dim] = {pk: code for pk, _name, code in found}
         elif dim == "content":
-            found = ActivityContent.objects.filter(pk__in=ids).values_list("pk", "name", "code")
-            names[dim] = {pk: f"{code} {name}" for pk, name, code in found}
-            codes[dim] = {pk: code for pk, _name, code in found}
+            contents = list(ActivityContent.objects.filter(pk__in=ids).values_list("pk", "name", "code"))
+            names[dim] = {pk: f"{code} {name}" for pk, name, code in contents}
+            codes[dim] = {pk: code for pk, _name, code in contents}
         elif dim == "funding_source":
             names[dim] = {value: str(label) for value, label in FundingSource.choices}
             codes[dim] = {value: value for value, _label in FundingSource.choices}

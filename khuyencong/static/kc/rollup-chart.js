@@ -20,7 +20,7 @@ document.addEventListener("DOMContentLoaded", function () {
     xAxis: { type: "category", data: data.labels,
       axisLabel: { interval: 0, rotate: data.labels.length > 6 ? 40 : 0, width: 120, overflow: "truncate" } },
     yAxis: { type: "value", name: data.unit, axisLabel: { formatter: billions } },
-    series: data.series.map(function (s) { return { name: s.name, type: "bar", data: s.data }; })
+    series: data.series.map(function (s) { return { name: s.name, type: "bar", barMaxWidth: 40, data: s.data }; })
   });
   window.addEventListener("resize", function () { chart.resize(); });
 });
