@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from django.urls import reverse
 
-from khuyencong.contracts import actions
+from khuyencong.contracts import actions, selectors
 from khuyencong.contracts.models import Contract, ContractKind, ContractState
 from khuyencong.contracts.selectors import contracts_of_project
 from khuyencong.kernel.money import format_vnd
@@ -76,7 +76,9 @@ def contracts_context(project, user) -> dict:
         and actions.may_draft(user, project, ContractKind.SUPPORT)
     ):
         links.append((f"{add}?project={project.pk}&kind=support", ContractKind.SUPPORT.label))
+    overrun = selectors.plan_line_overrun(project) if main is not None else None
     return {
+        "contracts_line_overrun": overrun,
         "contracts": rows,
         "contracts_main": main,
         "contracts_support_total": sum(c.value for c in supports),

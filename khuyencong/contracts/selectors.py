@@ -40,3 +40,31 @@ def contract_history(contract: Contract) -> QuerySet:
 
 def amendments_of(contract: Contract) -> QuerySet:
     return contract.amendments.select_related("created_by").order_by("sequence")
+
+
+def plan_line_overrun(project) -> dict | None:
+    """Budget control of contracts (issue 11): when the live main contracts of the projects funded
+    from ``project``'s plan line add up to more than the line in the plan version in force, what
+    is over — a warning the pages show (the line is an estimate the Minister's or the province's
+    decision approves project by project, so the contract is not refused). None when within it."""
+    from django.db.models import Sum
+
+    from khuyencong.contracts.models import ContractKind, ContractState
+    from khuyencong.projects.actions import find_plan_line
+
+    if not project.plan_line_key or project.plan_id is None:
+        return None
+    line = find_plan_line(project)
+    if line is None:
+        return None
+    total = (
+        Contract.objects.filter(
+            kind=ContractKind.MAIN, project__plan_id=project.plan_id, project__plan_line_key=project.plan_line_key
+        )
+        .exclude(state=ContractState.TERMINATED)
+        .aggregate(total=Sum("value"))["total"]
+        or 0
+    )
+    if total <= line.amount:
+        return None
+    return {"line": line, "amount": line.amount, "total": total, "over": total - line.amount}

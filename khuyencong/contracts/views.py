@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from khuyencong.contracts import actions, sections
+from khuyencong.contracts import actions, sections, selectors
 from khuyencong.contracts.filters import ContractFilters
 from khuyencong.contracts.forms import (
     AmendForm,
@@ -26,6 +26,7 @@ from khuyencong.contracts.forms import (
 from khuyencong.contracts.models import Contract, ContractKind, ContractState
 from khuyencong.contracts.selectors import amendments_of, contract_history, contract_list, contracts
 from khuyencong.kernel.lifecycle import ActionRefused
+from khuyencong.kernel.money import format_vnd
 from khuyencong.kernel.scoping import Action, can, restrict
 from khuyencong.projects.models import Project
 from khuyencong.web.exports import ObjectExportView
@@ -324,6 +325,15 @@ class ContractStepView(LoginRequiredMixin, View):
                     _form_errors(form, exc)
             else:
                 messages.success(request, _("Done."))
+                overrun = selectors.plan_line_overrun(contract.project) if contract.kind == ContractKind.MAIN else None
+                if overrun is not None:
+                    messages.warning(
+                        request,
+                        _("The main contracts funded from plan line %(line)s now add up to %(total)s, "
+                          "%(over)s more than the line's %(amount)s.")
+                        % {"line": overrun["line"], "total": format_vnd(overrun["total"]),
+                           "over": format_vnd(overrun["over"]), "amount": format_vnd(overrun["amount"])},
+                    )  # fmt: skip
                 return HttpResponseRedirect(reverse("contracts:contract_detail", args=[contract.pk]))
         return self.render_form(contract, action, form)
 

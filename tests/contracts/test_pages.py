@@ -119,3 +119,26 @@ def test_the_project_page_shows_the_contracts_section(client_for, implementer):
     make_contract(project, number="HĐ-TRÊN-TRANG-ĐỀ-ÁN", state=ContractState.SIGNED)
     page = client_for(implementer).get(f"/projects/{project.pk}/").content.decode()
     assert 'id="project-contracts"' in page and "HĐ-TRÊN-TRANG-ĐỀ-ÁN" in page
+
+
+def test_contracts_beyond_their_plan_line_are_flagged(client_for, agency_officer):
+    """Budget control: main contracts funded from one plan line adding up to more than the line in
+    force are signed with a warning, and the project's section keeps showing it."""
+    from tests.planning.factories import make_plan
+
+    plan = make_plan(None, year=2026, total=300_000_000, approved=True)
+    line = plan.versions.get().lines.get(number="2")  # 200 M
+    first, second = (approved_project(plan=plan, plan_line=line, plan_line_key=line.key) for _i in range(2))
+    make_contract(first, value=150_000_000, state=ContractState.SIGNED)
+    pages = client_for(agency_officer)
+    within = contracts_context(first, agency_officer)
+    assert within["contracts_line_overrun"] is None
+    draft = make_contract(second, value=100_000_000)
+    signed = pages.post(f"/contracts/{draft.pk}/sign/", {"signed_on": "2026-03-10", "version": draft.version},
+                        follow=True)  # fmt: skip
+    page = signed.content.decode()
+    assert signed.status_code == 200 and "250.000.000" in page and "50.000.000" in page
+    context = contracts_context(second, agency_officer)
+    assert context["contracts_line_overrun"]["over"] == 50_000_000
+    html = render_to_string("contracts/_project_section_body.html", {**context, "contracts_list_url": "/"})
+    assert 'id="plan-line-overrun"' in html and "200.000.000" in html
