@@ -215,6 +215,28 @@ def create_settlement(request, payload: SubmitIn):
     return Status(201, settlements().get(pk=found.pk))
 
 
+class FromAcceptanceIn(Schema):
+    project_id: Annotated[int, Field(ge=1, le=MAX_ID)]
+    decision_number: Number
+    decision_date: dt.date
+    comment: Text = ""
+
+
+@router.post("/settlements/from-acceptance", response={201: SettlementDetail},
+             summary="The Agency settles a late national project from its acceptance records")  # fmt: skip
+def create_settlement_from_acceptance(request, payload: FromAcceptanceIn):
+    if not can(request.auth, settlement.FROM_ACCEPTANCE, Settlement):
+        raise ApiError(403, "forbidden", "You are not allowed to settle projects from their acceptance records.")
+    project = restrict(Project.objects.all(), request.auth, Action.VIEW).filter(pk=payload.project_id).first()
+    if project is None:
+        raise Invalid({"project_id": "No project you can see has this id."})
+    found = settlement.settle_from_acceptance(
+        user=request.auth, project=project, decision_number=payload.decision_number,
+        decision_date=payload.decision_date, comment=payload.comment,
+    )  # fmt: skip
+    return Status(201, settlements().get(pk=found.pk))
+
+
 class StepIn(Schema):
     comment: Text = ""
     settled_amount: Amount | None = Field(None, description="approve: the amount settled.")

@@ -210,3 +210,29 @@ def test_liquidation_is_due_on_22_january_of_the_next_year(implementer):
     rows, count = overdue_liquidations(implementer, today=dt.date(2026, 11, 30))
     assert [p.pk for p in rows] == [late.pk] and count == 1
     assert rows[0].liquidation_due == dt.date(2026, 1, 22)
+
+
+def test_the_agency_settles_a_late_project_through_the_api(implementer, agency_officer, client):
+    from khuyencong.accounts.tokens import issue_token
+
+    project = running_project(paid=175_000_000)
+    accept(implementer, line_of(project, 1), on=dt.date(2026, 10, 1))
+    accept(implementer, line_of(project, 2), on=dt.date(2026, 10, 2))
+    body = {"project_id": project.pk, "decision_number": "131/QĐ-QT", "decision_date": DECIDED_ON.isoformat()}
+
+    def post(user, data):
+        _token, secret = issue_token(user=user, name=f"t-{user.pk}-{Settlement.objects.count()}")
+        return client.post("/api/v1/settlements/from-acceptance", data, "application/json",
+                           HTTP_AUTHORIZATION=f"Bearer {secret}")  # fmt: skip
+
+    before = snapshot()
+    refused_call = post(implementer, body)
+    assert refused_call.status_code == 403 and refused_call.json()["code"] == "forbidden"
+    missing = post(agency_officer, {**body, "decision_number": ""})
+    assert missing.status_code == 422 and "message" in missing.json()
+    assert snapshot() == before
+    done = post(agency_officer, body)
+    assert done.status_code == 201, done.content
+    assert done.json()["by_agency_from_acceptance"] is True
+    project.refresh_from_db()
+    assert project.state == ProjectState.SETTLED
