@@ -34,11 +34,12 @@ def test_documents_of_a_plan_version(browser, live_url, width):
         other.locator(".attachments-upload").click()
         expect(other).to_contain_text(f"phiên bản {version}")
     expect(other.locator("details")).to_contain_text("phiên bản trước")
+    page.wait_for_load_state("networkidle")  # the panel's last swap is done before choosing the next file
     other.locator("input[type=file]").set_input_files(
         files=[{"name": "hop-dong.pdf", "mimeType": "application/pdf", "buffer": b"MZ" + b"\x00" * 64}]
     )
     other.locator(".attachments-upload").click()
-    expect(other.locator("[role=alert]")).to_contain_text("Loại tệp này không được chấp nhận")
+    expect(other.locator("[role=alert]")).to_contain_text("Loại tệp này không được chấp nhận", timeout=15_000)
     with page.expect_download() as download:
         other.get_by_role("link", name=name).first.click()
     assert download.value.suggested_filename == name
