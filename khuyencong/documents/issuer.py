@@ -78,9 +78,12 @@ def issuer_for(scope: DashboardScope) -> Issuer:
     )
 
 
-def document_scope(user, raw: str | None) -> DashboardScope:
+def document_scope(user, raw: str | DashboardScope | None) -> DashboardScope:
     """The scope ``raw`` names if ``user`` reaches it (their widest one when empty); a unit's own
-    scope (an implementer) writes no official document of these kinds."""
+    scope (an implementer) writes no official document of these kinds. A scope the form already
+    resolved is checked again (the job rebuilds the document later, as the owner's reach is then)."""
+    if isinstance(raw, DashboardScope):
+        raw = raw.key
     try:
         scope = resolve_scope(user, raw)
     except ScopeError as error:
@@ -99,6 +102,31 @@ def document_scope(user, raw: str | None) -> DashboardScope:
             status=403,
         )
     return scope
+
+
+def scope_choices_for(user) -> list[tuple[str, str]]:
+    """The scopes offered: the whole country, a regional centre's region, a province (no unit)."""
+    from khuyencong.dashboards.scope import scope_choices
+
+    return [(key, label) for key, label in scope_choices(user) if key == NATIONAL or ":" in key]
+
+
+def clean_scope_field(user, value: str) -> DashboardScope:
+    """The form's check of the scope picker (the same as the build's)."""
+    from django import forms
+
+    try:
+        return document_scope(user, value or None)
+    except ActionRefused as refused:
+        raise forms.ValidationError(refused.message) from refused
+
+
+def log_scope(user, params: dict) -> tuple[Province | None, None]:
+    """The province a document covers for the log row (None for the country or a region)."""
+    scope = params.get("scope")
+    if isinstance(scope, DashboardScope) and scope.kind == PROVINCE:
+        return Province.objects.get(pk=next(iter(scope.province_ids))), None
+    return None, None
 
 
 def scope_label(scope: DashboardScope) -> str:

@@ -35,3 +35,7 @@ class FinanceConfig(AppConfig):
         from khuyencong.finance.actions import contract_value_check
 
         contract_actions.on_value_change(contract_value_check)
+        # Money figures of periodic reports (reporting.sources.FINANCE_HOOKS).
+        from khuyencong.finance import report_sources
+
+        report_sources.register()

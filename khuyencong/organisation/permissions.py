@@ -286,6 +286,23 @@ SETTLEMENTS: dict[str, frozenset[str]] = {
     R.VIEWER: READ,
 }  # fmt: skip
 
+# Official documents (documents/registry.py): who may generate a kind is its named action
+# (``generate``); the log of generated files is read within reach (a provincial report by its
+# province, a national one only nationwide).
+GENERATE_DOCUMENT = "generate"
+DOCUMENTS: dict[str, frozenset[str]] = {
+    R.SYSTEM_ADMIN: READ_EXPORT | {GENERATE_DOCUMENT},
+    R.AGENCY_OFFICER: READ_EXPORT | {GENERATE_DOCUMENT},
+    R.AGENCY_LEADER: READ_EXPORT | {GENERATE_DOCUMENT},
+    R.REGIONAL_OFFICER: READ_EXPORT,
+    R.PROVINCIAL_OFFICER: READ_EXPORT | {GENERATE_DOCUMENT},
+    R.PROVINCIAL_LEADER: READ_EXPORT | {GENERATE_DOCUMENT},
+    R.PROVINCIAL_FINANCE: READ,
+    R.IMPLEMENTER: READ_EXPORT,
+    R.INSPECTOR: READ_EXPORT,
+    R.VIEWER: READ,
+}
+
 PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "organisation.orgunit": {
         R.SYSTEM_ADMIN: ALL,
@@ -345,6 +362,7 @@ PERMISSIONS: dict[str, dict[str, frozenset[str]]] = {
     "finance.ledgerentry": LEDGER,
     "finance.acceptancerecord": ACCEPTANCES,
     "finance.settlement": SETTLEMENTS,
+    "documents.generateddocument": DOCUMENTS,
     "jobs.job": {
         R.SYSTEM_ADMIN: READ,
     },

@@ -326,7 +326,8 @@ def _matrix(request):
         return form, None
     matrix = services.completeness(form.cleaned_data["form"], form.cleaned_data["year"],
                                    scope=None if scope.everywhere else scope,
-                                   province=form.cleaned_data.get("province"))  # fmt: skip
+                                   province=form.cleaned_data.get("province"),
+                                   **form.scope_filters())  # fmt: skip
     return form, matrix
 
 

@@ -40,6 +40,7 @@ MENU = [
     (_("Settlements"), "settlements:settlement_list", "finance.settlement", FINANCE),
     (_("Periodic reports"), "reporting:report_list", "reporting.report", REPORTS),
     (_("Report completeness"), "reporting:completeness", "reporting.report", REPORTS),
+    (_("Documents & reports"), "documents:generateddocument_list", "documents.generateddocument", REPORTS),
     (_("Legal documents"), "rulebook:legaldocument_list", "rulebook.legaldocument", LAW),
     (_("Rulebook"), "rulebook:rulebook", "rulebook.spendingnorm", LAW),
     (_("Org units"), "organisation:orgunit_list", "organisation.orgunit", ADMIN),

@@ -32,9 +32,18 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from khuyencong.dashboards.scope import NATIONAL, PROVINCE, DashboardScope, scope_choices
-from khuyencong.documents.issuer import Issuer, document_scope, issuer_for
+from khuyencong.dashboards.scope import NATIONAL, PROVINCE, DashboardScope
+from khuyencong.documents.forms import DATE, DATES, DocumentForm
+from khuyencong.documents.issuer import (
+    Issuer,
+    clean_scope_field,
+    document_scope,
+    issuer_for,
+    log_scope,
+    scope_choices_for,
+)
 from khuyencong.documents.model import Cell, OfficialDocument, Paragraph, Table
+from khuyencong.documents.registry import DocumentKind
 from khuyencong.finance import settlement
 from khuyencong.inspections.models import FollowUp, FollowUpStatus
 from khuyencong.kernel.lifecycle import ActionRefused
@@ -66,14 +75,15 @@ OWN_KINDS = frozenset({OrgUnit.Kind.MINISTRY, OrgUnit.Kind.AGENCY})
 DETAIL_LIMIT = 300
 ADDRESSEE_LINES = 8
 DEFAULT_GRACE_DAYS = 15
+FIELD_ORDER = ["scope", "as_of", "report_form", "year", "period_start", "include", "deadline"]
 
 
 # --- the form ------------------------------------------------------------------------------------
 
 
-class ReminderLetterForm(forms.Form):
+class ReminderLetterForm(DocumentForm):
     scope = forms.ChoiceField(label=gettext_lazy("Scope"), required=False)
-    as_of = forms.DateField(label=gettext_lazy("Late as of"), required=False)
+    as_of = forms.DateField(label=gettext_lazy("Late as of"), required=False, widget=DATE, input_formats=DATES)
     report_form = forms.ModelChoiceField(
         label=gettext_lazy("Report form"),
         queryset=ReportForm.objects.filter(is_active=True).order_by("code"),
@@ -88,7 +98,11 @@ class ReminderLetterForm(forms.Form):
         help_text=gettext_lazy("Empty: this year and the year before."),
     )
     period_start = forms.DateField(
-        label=gettext_lazy("Only the period starting on"), required=False, help_text=gettext_lazy("e.g. 01/04/2026")
+        label=gettext_lazy("Only the period starting on"),
+        required=False,
+        help_text=gettext_lazy("e.g. 01/04/2026"),
+        widget=DATE,
+        input_formats=DATES,
     )
     include = forms.MultipleChoiceField(
         label=gettext_lazy("Remind of"),
@@ -101,16 +115,21 @@ class ReminderLetterForm(forms.Form):
         ],
         widget=forms.CheckboxSelectMultiple,
     )
-    deadline = forms.DateField(label=gettext_lazy("Deadline to comply"), required=False)
-    date = forms.DateField(label=gettext_lazy("Date of the letter"), required=False)
+    deadline = forms.DateField(
+        label=gettext_lazy("Deadline to comply"), required=False, widget=DATE, input_formats=DATES
+    )
 
     def __init__(self, *args, user=None, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.user = user
-        choices = scope_choices(user) if user is not None else [(NATIONAL, _("Whole country"))]
+        super().__init__(*args, user=user, **kwargs)
         scope_field = self.fields["scope"]
         assert isinstance(scope_field, forms.ChoiceField)
-        scope_field.choices = [("", _("My widest scope")), *choices]
+        scope_field.choices = scope_choices_for(user) if user is not None else [(NATIONAL, _("Whole country"))]
+        if scope_field.choices and not self.is_bound:
+            self.initial.setdefault("scope", scope_field.choices[0][0])
+        self.order_fields(FIELD_ORDER)
+
+    def clean_scope(self):
+        return clean_scope_field(self.user, self.cleaned_data.get("scope") or "")
 
     def clean(self):
         data = super().clean() or {}
@@ -414,18 +433,18 @@ def _join(parts: list[str]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " và " + parts[-1]
 
 
-def letter(late: Lateness, *, deadline: dt.date, date: dt.date) -> OfficialDocument:
+def letter(
+    late: Lateness, *, deadline: dt.date, date: dt.date, number: str = "", signer_name: str = ""
+) -> OfficialDocument:
     issuer = late.issuer
     present = [c for c in CATEGORIES if late.total(c)]
     addressees = late.addressees()
     national = issuer.national
     kind_of = "Sở Công Thương các tỉnh, thành phố" if national else "các đơn vị"
     if len(addressees) <= ADDRESSEE_LINES:
-        to_lines = [a.name + ";" if len(addressees) > 1 else a.name for a in addressees]
-        if len(to_lines) > 1:
-            to_lines[-1] = to_lines[-1].rstrip(";") + "."
-    else:
-        to_lines = [f"{kind_of[:1].upper()}{kind_of[1:]} có tên tại Bảng 1 kèm theo."]
+        to_lines = [a.name for a in addressees]
+    else:  # the renderers add the "- …;" and the final "."
+        to_lines = [f"{kind_of[:1].upper()}{kind_of[1:]} có tên tại Bảng 1 kèm theo"]
     you = "Quý Sở" if national else "Quý đơn vị"
     sender = "Cục Đổi mới sáng tạo, Chuyển đổi xanh và Khuyến công" if national else "Sở Công Thương"
     counts = "; ".join(f"{late.total(c)} {CATEGORY_COLUMNS[c][:1].lower()}{CATEGORY_COLUMNS[c][1:]}" for c in present)
@@ -452,8 +471,8 @@ def letter(late: Lateness, *, deadline: dt.date, date: dt.date) -> OfficialDocum
             + (" chỉ đạo, đôn đốc các đơn vị thực hiện trên địa bàn:" if national else ":")
         )
     )
-    for number, category in enumerate(present, 1):
-        blocks.append(Paragraph(f"{number}. {REQUESTS[category]}"))
+    for position, category in enumerate(present, 1):
+        blocks.append(Paragraph(f"{position}. {REQUESTS[category]}"))
     blocks.append(
         Paragraph(
             f"Kết quả thực hiện gửi về {sender} trước ngày {_date(deadline)}. Việc gửi báo cáo đúng hạn và hoàn "
@@ -470,16 +489,17 @@ def letter(late: Lateness, *, deadline: dt.date, date: dt.date) -> OfficialDocum
         kind=KEY,
         issuer_parent=issuer.parent,
         issuer=issuer.name,
-        number="",
+        number=number or f"      /{issuer.symbol}-KC",
         place=issuer.place,
         date=date,
         title="",
-        subject="V/v đôn đốc " + _join([SUBJECT_PARTS[c] for c in present]),
+        subject="đôn đốc " + _join([SUBJECT_PARTS[c] for c in present]),
         addressees=to_lines,
         blocks=blocks,
         recipients=recipients,
         signer_authority=issuer.signer_authority,
         signer_title=issuer.signer_title,
+        signer_name=signer_name,
         filename=f"cong-van-don-doc-{late.as_of:%Y-%m-%d}",
     )
 
@@ -509,7 +529,27 @@ def build(user, params: dict) -> OfficialDocument:
             status=422,
         )
     deadline = params.get("deadline") or as_of + dt.timedelta(days=DEFAULT_GRACE_DAYS)
-    return letter(late, deadline=deadline, date=params.get("date") or timezone.localdate())
+    return letter(
+        late,
+        deadline=deadline,
+        date=params.get("date") or timezone.localdate(),
+        number=params.get("number") or "",
+        signer_name=params.get("signer_name") or "",
+    )
 
 
-__all__ = ["KEY", "Lateness", "ReminderLetterForm", "build", "lateness", "letter"]
+KIND = DocumentKind(
+    key=KEY,
+    label=gettext_lazy("Reminder letter to the units that are late"),
+    description=gettext_lazy(
+        "An official letter to the Departments (from the Agency) or to a province's implementing units (from its "
+        "Department) listing the periodic reports not sent, the overdue project steps, the contracts not "
+        "liquidated and the inspection follow-ups past due, with a deadline to comply."
+    ),
+    build=build,
+    form_class=ReminderLetterForm,
+    scope=log_scope,
+)
+
+
+__all__ = ["KEY", "KIND", "Lateness", "ReminderLetterForm", "build", "lateness", "letter"]
