@@ -15,6 +15,7 @@ from khuyencong.attachments.api import router as attachments_router
 from khuyencong.contracts.api import router as contracts_router
 from khuyencong.dashboards.api import router as dashboards_router
 from khuyencong.dashboards.scorecards_api import router as scorecards_router
+from khuyencong.documents.api import router as documents_router
 from khuyencong.finance.api import router as finance_router
 from khuyencong.finance.api_rollup import router as finance_rollup_router
 from khuyencong.finance.api_settlement import router as settlement_router
@@ -70,6 +71,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/", finance_router)
     api.add_router("/", finance_rollup_router)
     api.add_router("/", reporting_router)
+    api.add_router("/", documents_router)
     return api
 
 

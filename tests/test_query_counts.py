@@ -423,6 +423,12 @@ class Case:
     params: dict | Callable[[], dict] = field(default_factory=dict)
 
 
+def _documents(numbers, user):
+    from tests.documents.factories import make_document
+
+    return [make_document("42", title=f"Văn bản đếm truy vấn {i}").title for i in numbers]
+
+
 CASES = [
     Case("page establishments", "/establishments/", "hatinh_officer", _establishments, {"q": "co so dem truy van"}),
     Case(
@@ -493,6 +499,8 @@ CASES = [
         _completeness_units,
         {"form": "BC-QC-MATRIX", "year": "2025"},
     ),
+    Case("page documents", "/documents/", "hatinh_officer", _documents),
+    Case("api documents", "/api/v1/documents", "hatinh_officer", _documents),
 ]
 
 
