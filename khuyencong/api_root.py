@@ -14,6 +14,7 @@ from khuyencong.appraisal.api import router as appraisal_router
 from khuyencong.attachments.api import router as attachments_router
 from khuyencong.contracts.api import router as contracts_router
 from khuyencong.dashboards.api import router as dashboards_router
+from khuyencong.dashboards.scorecards_api import router as scorecards_router
 from khuyencong.documents.api import router as documents_router
 from khuyencong.finance.api import router as finance_router
 from khuyencong.finance.api_rollup import router as finance_rollup_router
@@ -66,6 +67,7 @@ def build_api() -> NinjaAPI:
     api.add_router("/", deadlines_router)
     api.add_router("/", settlement_router)
     api.add_router("/", dashboards_router)
+    api.add_router("/", scorecards_router)
     api.add_router("/", finance_router)
     api.add_router("/", finance_rollup_router)
     api.add_router("/", reporting_router)
