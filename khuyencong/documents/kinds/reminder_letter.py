@@ -113,7 +113,8 @@ class ReminderLetterForm(DocumentForm):
             (LIQUIDATIONS, gettext_lazy("Liquidation and settlement")),
             (FOLLOW_UPS, gettext_lazy("Inspection follow-ups")),
         ],
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+        help_text=gettext_lazy("Empty: all of them."),
     )
     deadline = forms.DateField(
         label=gettext_lazy("Deadline to comply"), required=False, widget=DATE, input_formats=DATES
