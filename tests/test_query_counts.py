@@ -414,6 +414,11 @@ def _completeness_units(numbers, user):
     return [unit.name for unit in chosen]
 
 
+def _managed_forms(numbers, user):
+    """Report forms, each with its indicators and an assignment: one card each on the forms page."""
+    return [_report_form(f"BC-QC-MAU-{i}").code for i in numbers]
+
+
 @dataclass
 class Case:
     key: str
@@ -499,6 +504,7 @@ CASES = [
         _completeness_units,
         {"form": "BC-QC-MATRIX", "year": "2025"},
     ),
+    Case("page report forms", "/reports/forms/", "agency_officer", _managed_forms),
     Case("page documents", "/documents/", "hatinh_officer", _documents),
     Case("api documents", "/api/v1/documents", "hatinh_officer", _documents),
 ]
