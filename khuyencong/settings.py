@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "khuyencong.inspections",
     "khuyencong.dashboards",
     "khuyencong.reporting",
+    "khuyencong.documents",
 ]
 
 MIDDLEWARE = [

@@ -47,6 +47,7 @@ urlpatterns = [
     path("dashboards/", include("khuyencong.dashboards.urls")),
     path("finance/rollup/", include("khuyencong.finance.urls_rollup")),
     path("reports/", include("khuyencong.reporting.urls")),
+    path("documents/", include("khuyencong.documents.urls")),
     path("projects/deadlines/", include("khuyencong.projects.deadline_urls")),
     path("projects/", include("khuyencong.projects.urls")),
     path("jobs/", include("khuyencong.jobs.urls")),

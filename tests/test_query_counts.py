@@ -184,6 +184,19 @@ def _dashboard_projects(numbers, user):
     return shown
 
 
+def _scorecard_units(numbers, user):
+    """A centre per province with an approved project of 2025: the scorecard list grows a row each."""
+    from tests.projects.factories import make_project
+
+    shown = []
+    for i in numbers:
+        code = DASHBOARD_PROVINCES[i]
+        project = make_project(code, year=2025, state="in_progress" if i % 2 else "approved",
+                               name=f"Đề án bảng đánh giá {i}")  # fmt: skip
+        shown.append(project.implementing_unit.name)
+    return shown
+
+
 def _board_plan():
     from khuyencong.planning.models import AnnualPlan
     from tests.planning.factories import make_plan
@@ -410,6 +423,12 @@ class Case:
     params: dict | Callable[[], dict] = field(default_factory=dict)
 
 
+def _documents(numbers, user):
+    from tests.documents.factories import make_document
+
+    return [make_document("42", title=f"Văn bản đếm truy vấn {i}").title for i in numbers]
+
+
 CASES = [
     Case("page establishments", "/establishments/", "hatinh_officer", _establishments, {"q": "co so dem truy van"}),
     Case(
@@ -468,6 +487,8 @@ CASES = [
     Case("page home follow-ups", "/", "implementer", _follow_ups),
     Case("page dashboard", "/dashboards/", "agency_officer", _dashboard_projects, {"year": "2026"}),
     Case("api dashboard", "/api/v1/dashboard", "agency_officer", _dashboard_projects, {"year": "2026"}),
+    Case("page scorecards", "/dashboards/scorecards/", "agency_officer", _scorecard_units, {"year": "2025"}),
+    Case("api scorecards", "/api/v1/scorecards", "agency_officer", _scorecard_units, {"year": "2025"}),
     Case("page reports", "/reports/", "hatinh_officer", _reports, {"form": "BC-QC"}),
     Case("api reports", "/api/v1/reports", "hatinh_officer", _reports, {"form": "BC-QC"}),
     Case("page report", _report_page, "hatinh_officer", _report_figures),
@@ -478,6 +499,8 @@ CASES = [
         _completeness_units,
         {"form": "BC-QC-MATRIX", "year": "2025"},
     ),
+    Case("page documents", "/documents/", "hatinh_officer", _documents),
+    Case("api documents", "/api/v1/documents", "hatinh_officer", _documents),
 ]
 
 

@@ -4,10 +4,13 @@ field; an unknown or out-of-reach scope is 404; no role reaching projects is 403
 
 from __future__ import annotations
 
+from typing import Any
+
 from ninja import Router, Schema
 
 from khuyencong.api.errors import ApiError
 
+from . import extensions
 from .scope import ScopeError, reach, resolve_scope
 from .selectors import DashboardInputError, dashboard, parse_generation, parse_year
 
@@ -71,6 +74,7 @@ class DashboardOut(Schema):
     unplaced_projects: int
     programme: str | None
     targets: list[DashboardTargetOut]
+    extensions: dict[str, dict[str, Any]]
 
 
 def _invalid(field: str, message: str) -> ApiError:
@@ -125,4 +129,5 @@ def get_dashboard(request, scope: str = "", year: str = "", provinces: str = "")
         "unplaced_projects": board.unplaced,
         "programme": board.programme.name if board.programme else None,
         "targets": board.targets,
+        "extensions": extensions.figures(request.user, board),  # e.g. "reports" (reporting/dashboard.py)
     }

@@ -136,8 +136,15 @@ def resource_of(model_or_label: type[models.Model] | str) -> str:
     return model_or_label._meta.label_lower
 
 
+# The answers of the policy for one user object, by (action, resource): a page asks the same
+# question many times (the menu alone asks ~30), and a user object lives for one request.
+_SCOPES_ATTRIBUTE = "_kc_scopes"
+
+
 def clear_cache(user: Any) -> None:
     """Forget the cached grants of ``user`` (call after changing their role assignments)."""
+    if hasattr(user, _SCOPES_ATTRIBUTE):
+        delattr(user, _SCOPES_ATTRIBUTE)
     installed_policy().forget(user)
 
 
@@ -147,7 +154,19 @@ def user_scope(user: Any, action: str, model_or_label: type[models.Model] | str)
         return NOWHERE
     if user.is_superuser:
         return EVERYWHERE
-    return installed_policy().scope(user, str(action), resource_of(model_or_label))
+    policy = installed_policy()
+    key = (policy, str(action), resource_of(model_or_label))
+    scopes = getattr(user, _SCOPES_ATTRIBUTE, None)
+    if scopes is None:
+        scopes = {}
+        try:
+            setattr(user, _SCOPES_ATTRIBUTE, scopes)
+        except AttributeError:  # an object that takes no attributes: ask the policy each time
+            return policy.scope(user, key[1], key[2])
+    scope = scopes.get(key)
+    if scope is None:
+        scope = scopes[key] = policy.scope(user, key[1], key[2])
+    return scope
 
 
 def can(user: Any, action: str, model_or_label: type[models.Model] | str) -> bool:

@@ -12,7 +12,7 @@ from khuyencong.kernel.scoping import Action, user_scope
 from khuyencong.kernel.text import vi_order
 from khuyencong.registry.models import CraftVillage, Establishment, IndustryLine, LegalForm
 from khuyencong.registry.picker import VillagePicker
-from khuyencong.registry.services import eligible_ids_q
+from khuyencong.registry.services import eligibility_filter
 from khuyencong.territory.models import Commune, Province
 
 commune_code = RegexValidator(r"^\d{1,5}$", _("Type the commune's code in digits, e.g. 18073."))
@@ -99,7 +99,8 @@ class EstablishmentFilters(FilterSpec):
         return queryset.filter(legacy_commune_id__in=ids) if ids else queryset.none()
 
     def filter_eligible(self, queryset, value):
-        return queryset.filter(eligible_ids_q()) if value else queryset.exclude(eligible_ids_q())
+        # Semi-joins on communes and villages, both ways written as a filter (registry.eligibility).
+        return queryset.filter(eligibility_filter(value))
 
 
 class CraftVillageFilters(FilterSpec):

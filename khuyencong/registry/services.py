@@ -10,11 +10,11 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from khuyencong.kernel.lifecycle import ActionRefused
-from khuyencong.registry.eligibility import Eligibility, eligibility, eligible_ids_q, eligible_q
+from khuyencong.registry.eligibility import Eligibility, eligibility, eligibility_filter, eligible_ids_q, eligible_q
 from khuyencong.registry.models import DuplicateCandidate, Establishment
 
 # Re-exported: the eligibility API lives in .eligibility.
-__all__ = ["Eligibility", "eligibility", "eligible_ids_q", "eligible_q"]
+__all__ = ["Eligibility", "eligibility", "eligibility_filter", "eligible_ids_q", "eligible_q"]
 
 SIMILARITY_THRESHOLD = 0.8
 SIMILAR_LOOKBACK = 200  # records of a commune compared by name similarity in a batch

@@ -13,3 +13,9 @@ class ReportingConfig(AppConfig):
 
         # The home page's "Reports" card: due, missing and returned reports of the user's units.
         sections.register("web.home", home_reports)
+        # The dashboards' "missing reports" card and its figure in GET /api/v1/dashboard.
+        from khuyencong.dashboards import extensions
+        from khuyencong.reporting import dashboard
+
+        sections.register("dashboards.kpis", dashboard.missing_reports_card)
+        extensions.register("reports", dashboard.figures)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.urls import reverse
+from functools import lru_cache
+
+from django.urls import get_script_prefix, get_urlconf, reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from khuyencong.kernel.scoping import Action, can, user_scope
@@ -40,6 +43,7 @@ MENU = [
     (_("Settlements"), "settlements:settlement_list", "finance.settlement", FINANCE),
     (_("Periodic reports"), "reporting:report_list", "reporting.report", REPORTS),
     (_("Report completeness"), "reporting:completeness", "reporting.report", REPORTS),
+    (_("Documents & reports"), "documents:generateddocument_list", "documents.generateddocument", REPORTS),
     (_("Legal documents"), "rulebook:legaldocument_list", "rulebook.legaldocument", LAW),
     (_("Rulebook"), "rulebook:rulebook", "rulebook.spendingnorm", LAW),
     (_("Org units"), "organisation:orgunit_list", "organisation.orgunit", ADMIN),
@@ -65,12 +69,27 @@ def _shown(user, resource) -> bool:
     return can(user, Action.VIEW, resource)
 
 
+@lru_cache(maxsize=256)
+def _menu_url(url_name: str, script_prefix: str, urlconf: str | None) -> str:
+    return reverse(url_name, urlconf=urlconf)
+
+
 def navigation(request):
+    """The menu, computed only when a template reads it (an HTMX partial never does)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_items": []}
+    menu = SimpleLazyObject(lambda: _menu(request, user))
+    return {
+        "nav_items": SimpleLazyObject(lambda: menu["items"]),
+        "nav_entries": SimpleLazyObject(lambda: menu["entries"]),
+    }
+
+
+def _menu(request, user) -> dict:
+    prefix, urlconf = get_script_prefix(), get_urlconf()
     items = [
-        {"label": label, "url": reverse(url_name), "active": False, "group": group}
+        {"label": label, "url": _menu_url(url_name, prefix, urlconf), "active": False, "group": group}
         for label, url_name, resource, group in MENU
         if _shown(user, resource)
     ]
@@ -83,7 +102,7 @@ def navigation(request):
     ]
     if matches:
         max(matches, key=lambda item: len(item["url"]))["active"] = True
-    return {"nav_items": items, "nav_entries": _grouped(items)}
+    return {"items": items, "entries": _grouped(items)}
 
 
 def _grouped(items: list[dict]) -> list[dict]:

@@ -205,6 +205,52 @@ def test_list_filter_matches_the_evaluation(territory):
             assert (est.pk in picked) == eligibility(est, on).eligible, (on, est.commune)
 
 
+def _mixed_records() -> list[Establishment]:
+    """A record of each kind the rules tell apart: wards and communes inside and outside the
+    centrally-run cities, a township before the reform, no commune of the time, craft villages
+    recognised or not."""
+    recognised = make_village(HA_NOI, recognised=True, decision_number="7/QĐ-UBND", decision_date=dt.date(2018, 1, 2))
+    return [
+        establishment_in(HA_TINH, "ward", legacy_commune=legacy("ward", province_code=HA_TINH)),
+        establishment_in(HA_NOI, "ward"),
+        establishment_in(HA_NOI, "commune", legacy_commune=legacy("commune", province_code=HA_NOI)),
+        establishment_in(HA_TINH, "commune", legacy_commune=legacy("township")),
+        establishment_in(HA_NOI, "ward", craft_village=recognised),
+        establishment_in(HA_NOI, "ward", craft_village=make_village(HA_NOI)),
+        establishment_in(HA_NOI, "ward", legacy_commune=legacy("ward", "urban_district", HA_NOI)),
+    ]
+
+
+@pytest.mark.parametrize("on", [OLD, BEFORE, FROM, LATER])
+def test_the_list_filter_both_ways_agrees_with_the_evaluation(territory, on):
+    """``eligible=1`` keeps exactly the records :func:`eligibility` calls eligible on that day and
+    ``eligible=0`` exactly the others (not eligible or undecided), under each legal version."""
+    from khuyencong.registry.eligibility import eligibility_filter
+
+    records = _mixed_records()
+    ids = [est.pk for est in records]
+    rows = Establishment.objects.filter(pk__in=ids)
+    yes = set(rows.filter(eligibility_filter(True, on)).values_list("pk", flat=True))
+    no = set(rows.filter(eligibility_filter(False, on)).values_list("pk", flat=True))
+    assert yes | no == set(ids) and not yes & no
+    for est in records:
+        assert (est.pk in yes) == eligibility(reloaded(est), on).eligible, (on, est.commune, est.legacy_commune)
+
+
+def test_the_list_page_filter_and_the_detail_page_agree(client_for, agency_officer, territory):
+    """What the list shows under "Eligible today" yes / no is what each record's page says."""
+    records = _mixed_records()
+    client = client_for(agency_officer)
+    listed = {}
+    for value in ("1", "0"):
+        body = client.get(reverse("registry:establishment_list"), {"eligible": value}).content.decode()
+        listed[value] = {est.pk for est in records if f'href="/establishments/{est.pk}/"' in body}
+    assert listed["1"] | listed["0"] == {est.pk for est in records}
+    for est in records:
+        detail = client.get(reverse("registry:establishment_detail", args=[est.pk]))
+        assert (est.pk in listed["1"]) == detail.context["eligibility"].eligible, est.commune
+
+
 def test_detail_page_shows_the_reason(client_for, hatinh_officer, nghean_officer, territory):
     est = establishment_in(HA_TINH, "ward")
     url = reverse("registry:establishment_detail", args=[est.pk])

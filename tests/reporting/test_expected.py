@@ -74,11 +74,19 @@ def test_laying_out_is_idempotent_and_prefills_system_figures(territory, agency_
     assert ("SCT-42", "Quý 2/2024") in calls
 
 
-def test_a_money_figure_without_its_source_yet_is_left_empty(territory, agency_officer):
+def test_a_money_figure_comes_from_the_finance_app(territory, agency_officer):
     form = make_form(units=[unit("SCT-42")])
     form.indicators.filter(code="KP01").update(source="finance.disbursed")
     actions.materialise_reports(user=agency_officer, form=form, year=2024)
-    assert not sources.is_available("finance.disbursed")
+    assert sources.is_available("finance.disbursed") and sources.is_available("finance.allocated")
+    assert ReportValue.objects.filter(report__form=form, indicator__code="KP01", system_value=0).count() == 4
+
+
+def test_a_figure_whose_source_is_not_registered_is_left_empty(territory, agency_officer, monkeypatch):
+    monkeypatch.delitem(sources._SOURCES, "finance.disbursed")
+    form = make_form(units=[unit("SCT-42")])
+    form.indicators.filter(code="KP01").update(source="finance.disbursed")
+    actions.materialise_reports(user=agency_officer, form=form, year=2024)
     assert ReportValue.objects.filter(report__form=form, indicator__code="KP01", system_value__isnull=True).count() == 4
 
 
