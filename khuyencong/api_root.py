@@ -14,6 +14,8 @@ from khuyencong.appraisal.api import router as appraisal_router
 from khuyencong.attachments.api import router as attachments_router
 from khuyencong.contracts.api import router as contracts_router
 from khuyencong.dashboards.api import router as dashboards_router
+from khuyencong.dashboards.scorecards_api import router as scorecards_router
+from khuyencong.documents.api import router as documents_router
 from khuyencong.finance.api import router as finance_router
 from khuyencong.finance.api_rollup import router as finance_rollup_router
 from khuyencong.finance.api_settlement import router as settlement_router
@@ -65,9 +67,11 @@ def build_api() -> NinjaAPI:
     api.add_router("/", deadlines_router)
     api.add_router("/", settlement_router)
     api.add_router("/", dashboards_router)
+    api.add_router("/", scorecards_router)
     api.add_router("/", finance_router)
     api.add_router("/", finance_rollup_router)
     api.add_router("/", reporting_router)
+    api.add_router("/", documents_router)
     return api
 
 

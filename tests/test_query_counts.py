@@ -184,6 +184,19 @@ def _dashboard_projects(numbers, user):
     return shown
 
 
+def _scorecard_units(numbers, user):
+    """A centre per province with an approved project of 2025: the scorecard list grows a row each."""
+    from tests.projects.factories import make_project
+
+    shown = []
+    for i in numbers:
+        code = DASHBOARD_PROVINCES[i]
+        project = make_project(code, year=2025, state="in_progress" if i % 2 else "approved",
+                               name=f"Đề án bảng đánh giá {i}")  # fmt: skip
+        shown.append(project.implementing_unit.name)
+    return shown
+
+
 def _board_plan():
     from khuyencong.planning.models import AnnualPlan
     from tests.planning.factories import make_plan
@@ -401,6 +414,11 @@ def _completeness_units(numbers, user):
     return [unit.name for unit in chosen]
 
 
+def _managed_forms(numbers, user):
+    """Report forms, each with its indicators and an assignment: one card each on the forms page."""
+    return [_report_form(f"BC-QC-MAU-{i}").code for i in numbers]
+
+
 @dataclass
 class Case:
     key: str
@@ -408,6 +426,12 @@ class Case:
     who: str
     make: Callable
     params: dict | Callable[[], dict] = field(default_factory=dict)
+
+
+def _documents(numbers, user):
+    from tests.documents.factories import make_document
+
+    return [make_document("42", title=f"Văn bản đếm truy vấn {i}").title for i in numbers]
 
 
 CASES = [
@@ -475,6 +499,8 @@ CASES = [
     Case("page home follow-ups", "/", "implementer", _follow_ups),
     Case("page dashboard", "/dashboards/", "agency_officer", _dashboard_projects, {"year": "2026"}),
     Case("api dashboard", "/api/v1/dashboard", "agency_officer", _dashboard_projects, {"year": "2026"}),
+    Case("page scorecards", "/dashboards/scorecards/", "agency_officer", _scorecard_units, {"year": "2025"}),
+    Case("api scorecards", "/api/v1/scorecards", "agency_officer", _scorecard_units, {"year": "2025"}),
     Case("page reports", "/reports/", "hatinh_officer", _reports, {"form": "BC-QC"}),
     Case("api reports", "/api/v1/reports", "hatinh_officer", _reports, {"form": "BC-QC"}),
     Case("page report", _report_page, "hatinh_officer", _report_figures),
@@ -485,6 +511,9 @@ CASES = [
         _completeness_units,
         {"form": "BC-QC-MATRIX", "year": "2025"},
     ),
+    Case("page report forms", "/reports/forms/", "agency_officer", _managed_forms),
+    Case("page documents", "/documents/", "hatinh_officer", _documents),
+    Case("api documents", "/api/v1/documents", "hatinh_officer", _documents),
 ]
 
 

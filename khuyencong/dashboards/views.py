@@ -10,9 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from khuyencong.kernel.money import format_vnd, format_vnd_short
+from khuyencong.kernel.scoping import can
+from khuyencong.projects.models import Project
 
 from . import links
 from .scope import ScopeError, reach, resolve_scope, scope_choices
+from .scorecards import VIEW_SCORECARD
 from .selectors import CURRENT, LEGACY, DashboardInputError, dashboard, parse_generation, parse_year
 
 MAPS = {CURRENT: "kc/maps/vn-34.json", LEGACY: "kc/maps/vn-63.json"}
@@ -43,6 +46,7 @@ def dashboard_page(request):
         "chart_data": data,
         "provinces_param": request.GET.get("provinces", ""),
         "province_table": [p for p in data["provinces"] if p["in_scope"] and (p["projects"] or p["allocated"])],
+        "may_view_scorecards": can(request.user, VIEW_SCORECARD, Project),
     }
     if board.money is not None:
         context["money_cards"] = [

@@ -10,7 +10,9 @@ from __future__ import annotations
 from khuyencong.demo.appraisal import load_appraisal
 from khuyencong.demo.attachments import load_attachments
 from khuyencong.demo.contracts import load_contracts
+from khuyencong.demo.documents import load_documents
 from khuyencong.demo.finance import load_finance
+from khuyencong.demo.history import load_history
 from khuyencong.demo.inspections import load_inspections
 from khuyencong.demo.notifications import load_notifications
 from khuyencong.demo.planning import load_planning
@@ -31,6 +33,7 @@ def load_all(*, establishments: int | None = None) -> dict:
     planning = load_planning()
     rulebook = load_rulebook()
     projects = load_projects() if registry["establishments"] else {"projects": 0, "added": 0}
+    history = load_history() if registry["establishments"] else {"added": 0}  # more provinces, 2021–2025
     # After the projects demo: contracts for the projects it left contracted or further along.
     contracts = load_contracts()
     finance = load_finance()  # after the contracts: allocations, then the ledger of contracted projects
@@ -40,6 +43,7 @@ def load_all(*, establishments: int | None = None) -> dict:
     settlement = load_settlement()
     reporting = load_reporting()  # after the projects demo: its reports are pre-filled from the projects
     attachments = load_attachments()  # after the records they are attached to
+    documents = load_documents()  # after every record its reports read
     notifications = load_notifications()  # last: its links point at the records loaded above
     return {
         "accounts": accounts,
@@ -48,6 +52,7 @@ def load_all(*, establishments: int | None = None) -> dict:
         "planning": planning,
         "rulebook": rulebook,
         "projects": projects,
+        "history": history,
         "contracts": contracts,
         "finance": finance,
         "inspections": inspections,
@@ -55,5 +60,6 @@ def load_all(*, establishments: int | None = None) -> dict:
         "settlement": settlement,
         "reporting": reporting,
         "attachments": attachments,
+        "documents": documents,
         "notifications": notifications,
     }

@@ -1,9 +1,12 @@
 """Demo projects (đề án), written through ``projects.actions`` by the demo accounts.
 
 Every project is created with ``save_project`` / ``save_beneficiaries`` and walked along its path
-with ``take_step(on=…)`` and real-looking decisions; the transition records are then dated on the
-day each step happened. Deterministic (fixed seed) and idempotent (a project whose code exists is
-left alone).
+with ``take_step(on=…)`` and real-looking decisions; the steps reserved for the finance flows go
+through them (``_through_the_flow``: an acceptance record per beneficiary line, the settlement
+dossier, the check of a local one, the approval), except for a project without a beneficiary line
+(a group project of a province outside the demo registry), whose step is recorded as the flows take
+it (``enforce=False``). The transition records are then dated on the day each step happened.
+Deterministic (fixed seed) and idempotent (a project whose code exists is left alone).
 
 The shape other demo modules build on (codes are stable):
 
@@ -405,7 +408,14 @@ def _walk(ctx: _Context, spec: Spec, project: Project, rng: random.Random) -> Pr
             rounded = project.support_amount // (10 * M) * (10 * M)
             kwargs["approved_support"] = project.support_amount if spec.support or not rounded else rounded
         with acting_as(user):
-            project = actions.take_step(user=user, project=project, action=action, **kwargs)
+            if action in FLOW_STEPS and project.beneficiaries.exists():
+                project = _through_the_flow(ctx, spec, project, action, on, kwargs.get("decision_number", ""))
+            elif action in FLOW_STEPS:
+                # No beneficiary line to accept (a group project of a province outside the demo
+                # registry): the programme's record of the step, taken as the flows take it.
+                project = actions.take_step(user=user, project=project, action=action, enforce=False, **kwargs)
+            else:
+                project = actions.take_step(user=user, project=project, action=action, **kwargs)
         happened.append(on)
         if action in ("approve", "approve_local") and spec.kind == GROUP and spec.lines == 0:
             # a group project names its beneficiaries after approval
@@ -429,6 +439,41 @@ def _walk(ctx: _Context, spec: Spec, project: Project, rng: random.Random) -> Pr
             dt.datetime.combine(day, dt.time(9 + rng.randint(0, 7), rng.randint(0, 59)))
         )
     ProjectTransition.objects.bulk_update(transitions, ["at"])
+    return project
+
+
+# Steps the acceptance records and the settlement flow take (``finance.settlement.reserve_project_steps``).
+FLOW_STEPS = frozenset({"accept", "submit_settlement", "settle", "settle_local"})
+
+
+def _through_the_flow(ctx: _Context, spec: Spec, project: Project, action: str, on: dt.date, number: str) -> Project:
+    """Take a reserved step the way users do: a passing acceptance record for every beneficiary line
+    (the last takes ``accept``), the settlement dossier (``submit_settlement``), the check of a local
+    one and its approval (``settle`` / ``settle_local``). The money is not written yet (the money demo
+    runs after the contracts), so the dossier proposes and the approval settles 0 đ; the settlement
+    demo (``demo/settlement.py``) then brings its amounts in line with the ledger's entries."""
+    from khuyencong.finance.acceptance import record_acceptance
+    from khuyencong.finance.models import Settlement, SettlementState
+    from khuyencong.finance.settlement import approve_settlement, check_settlement, submit_settlement_dossier
+
+    user = ctx.actor(spec, action)
+    if action == "accept":
+        for n, line in enumerate(project.beneficiaries.order_by("position", "pk"), 1):
+            record_acceptance(user=user, line=line, passed=True, accepted_on=on, record_number=f"{n:02d}/BB-NT",
+                              achieved=line.outputs or "Hoàn thành các nội dung theo hợp đồng hỗ trợ")  # fmt: skip
+    elif action == "submit_settlement":
+        submit_settlement_dossier(user=user, project=project, submitted_on=on, proposed_amount=0)
+        if spec.level == LOCAL and spec.province == "42" and spec.state == S.SETTLEMENT_SUBMITTED:
+            # checked by the provincial finance department: hatinh.chuyenvien has one to approve
+            found = Settlement.objects.get(project=project)
+            check_settlement(user=ctx.user("hatinh.taichinh"), settlement=found, checked_on=on)
+    else:
+        found = Settlement.objects.get(project=project)
+        if found.state == SettlementState.SUBMITTED and found.level == LOCAL:
+            checker = ctx.user("hatinh.taichinh" if spec.province == "42" else "admin")
+            found = check_settlement(user=checker, settlement=found, checked_on=found.submitted_on)
+        approve_settlement(user=user, settlement=found, settled_amount=0, decision_number=number, decision_date=on)
+    project.refresh_from_db()
     return project
 
 

@@ -1,7 +1,9 @@
 """Demo periodic reports, written through the reporting actions.
 
 Two forms the Departments of Industry and Trade send to the Agency: the quarterly report on
-khuyến công (``BC-KC-QUY``) and the annual one (``BC-KC-NAM``), assigned to the Departments of the
+khuyến công (``BC-KC-QUY``) and the annual one (``BC-KC-NAM``), pre-filled with the projects'
+figures and the money of the finance app (``finance.disbursed``: paid in the period;
+``finance.allocated``: allocated by its end, see ``finance/report_sources.py``), assigned to the Departments of the
 demo provinces (Hà Tĩnh, Nghệ An, Thanh Hóa, Ninh Bình) from 2024, plus the Department of Hà Giang,
 a province merged into Tuyên Quang on 1/7/2025 (its reports stop after the second quarter of 2025).
 For 2024 to this year the expected reports are laid out with their system figures; each one whose
@@ -49,6 +51,7 @@ QUARTERLY = [
     ("SL04", "Số cơ sở thụ hưởng được nghiệm thu", "cơ sở", K.INTEGER, 0, 10000, "projects.accepted_lines"),
     ("KP01", "Kinh phí hỗ trợ được phê duyệt trong kỳ", "đồng", K.MONEY, 0, None, "projects.approved_support"),
     ("KP02", "Kinh phí đã giải ngân trong kỳ", "đồng", K.MONEY, 0, None, "finance.disbursed"),
+    ("KP03", "Kinh phí được giao lũy kế đến cuối kỳ", "đồng", K.MONEY, 0, None, "finance.allocated"),
     ("TL01", "Tỷ lệ thực hiện kế hoạch năm", "%", K.PERCENT, 0, 100, ""),
     ("GC01", "Khó khăn, vướng mắc và kiến nghị", "", K.TEXT, None, None, ""),
 ]
@@ -57,6 +60,7 @@ ANNUAL = [
     ("SL02", "Số cơ sở thụ hưởng", "cơ sở", K.INTEGER, 0, 50000, "projects.beneficiaries"),
     ("KP01", "Kinh phí hỗ trợ được phê duyệt", "đồng", K.MONEY, 0, None, "projects.approved_support"),
     ("KP02", "Kinh phí được giao trong năm", "đồng", K.MONEY, 0, None, "finance.allocated"),
+    ("KP03", "Kinh phí đã giải ngân trong năm", "đồng", K.MONEY, 0, None, "finance.disbursed"),
     ("TL01", "Tỷ lệ hoàn thành kế hoạch", "%", K.PERCENT, 0, 100, ""),
     ("GC01", "Đánh giá chung và đề xuất", "", K.TEXT, None, None, ""),
 ]

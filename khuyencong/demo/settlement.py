@@ -13,9 +13,12 @@ only reads what it finds:
   through ``finance.acceptance.record_acceptance`` (they stay in progress, so the section shows a
   line still to accept; the projects demo's states are left as they were).
 
-The rows of projects pushed along by the projects demo are written directly (their steps were
-taken there); nothing is written for a project that already has acceptance records or a settlement,
-so running it again adds nothing.
+The projects demo takes the acceptance and settlement steps through the real flow
+(``demo/projects.py``: an acceptance record per line, the dossier, the check and the approval) before
+any money exists, so here those settlements get the ledger's amounts. Only projects without a
+beneficiary line (group projects of provinces outside the demo registry, whose steps the projects
+demo records as the flows do) get their rows written directly. Nothing is written for a project that
+already has acceptance records or a settlement, so running it again adds nothing.
 """
 
 from __future__ import annotations
@@ -107,6 +110,21 @@ def _settlement(project: Project, users: dict) -> None:
         )  # fmt: skip
 
 
+def _sync_amounts(settlement: Settlement) -> None:
+    """A settlement the projects demo made through the flow (before any money was written: 0 đ)
+    gets the amounts of the ledger the money demo wrote since: what was disbursed, the settlement
+    entry's amount (else everything disbursed) and what is left to recover."""
+    settled, disbursed = _settled_amount(settlement.project)
+    values = {"disbursed_amount": disbursed, "proposed_amount": settled}
+    if settlement.state == SettlementState.APPROVED:
+        entry = LedgerEntry.objects.filter(project_id=settlement.project_id, kind=EntryKind.SETTLEMENT,
+                                           status=EntryStatus.PAID).order_by("pk").first()  # fmt: skip
+        values.update(settled_amount=settled, recover_amount=max(disbursed - settled, 0),
+                      ledger_entry_id=entry.pk if entry else None)  # fmt: skip
+    if any(getattr(settlement, name) != value for name, value in values.items()):
+        Settlement.objects.filter(pk=settlement.pk).update(**values)
+
+
 def load_settlement() -> dict:
     users = {
         "implementer": _user("hatinh.thuchien"),
@@ -119,6 +137,10 @@ def load_settlement() -> dict:
     settled = set(Settlement.objects.values_list("project_id", flat=True))
     projects = Project.objects.filter(state__in=ACCEPTED_OR_LATER).select_related("province").order_by("code")
     with transaction.atomic():
+        for found in Settlement.objects.filter(project__in=projects, by_agency_from_acceptance=False).select_related(
+            "project"
+        ):
+            _sync_amounts(found)
         for project in projects:
             if project.pk not in done:
                 added["acceptance_records"] += _records(project, users["implementer"])

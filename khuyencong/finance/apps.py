@@ -24,6 +24,10 @@ class FinanceConfig(AppConfig):
         sections.register("projects.project", sections_settlement.project_settlement)
         sections.register("web.home", home_settlement.home_settlements)
         sections_settlement.register_attachments()
+        # The project's accept / settle steps are taken only through those flows (no bare button).
+        from khuyencong.finance.settlement import reserve_project_steps
+
+        reserve_project_steps()
         # Rollups: the plan page's money and the org unit page's allocations by year.
         from khuyencong.finance import sections_rollup
 

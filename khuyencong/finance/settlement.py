@@ -337,6 +337,34 @@ def approve_settlement(
                    data={"settled": amount, "disbursed": disbursed})  # fmt: skip
 
 
+# --- the project steps these flows take ----------------------------------------------------------
+
+USE_ACCEPTANCE, USE_SETTLEMENT = "use_acceptance", "use_settlement"
+ACCEPTANCE_ANCHOR, SETTLEMENT_ANCHOR = "project-settlement", "settlement-heading"
+
+
+def reserve_project_steps() -> None:
+    """The project's ``accept``, ``submit_settlement``, ``settle`` and ``settle_local`` steps are
+    taken only by the acceptance records and the settlement flow (called from ``FinanceConfig.ready``):
+    no button, not in the API's ``available_actions``, refused to a direct call with the code below."""
+    project_actions.reserve_step(
+        "accept", code=USE_ACCEPTANCE, anchor=ACCEPTANCE_ANCHOR, link=gettext_lazy("Go to the acceptance"),
+        message=gettext_lazy("Record the acceptance of each beneficiary in the “Acceptance at the facility” "
+                             "section: the project is accepted when the last one passes."),
+    )  # fmt: skip
+    project_actions.reserve_step(
+        "submit_settlement", code=USE_SETTLEMENT, anchor=SETTLEMENT_ANCHOR, link=gettext_lazy("Go to the settlement"),
+        message=gettext_lazy("Send the settlement dossier in the “Settlement” section, once every beneficiary "
+                             "passed its acceptance."),
+    )  # fmt: skip
+    for action in ("settle", "settle_local"):
+        project_actions.reserve_step(
+            action, code=USE_SETTLEMENT, anchor=SETTLEMENT_ANCHOR, link=gettext_lazy("Go to the settlement"),
+            message=gettext_lazy("The project is liquidated and settled when its settlement is approved in the "
+                                 "“Settlement” section, with the amount settled and the decision."),
+        )  # fmt: skip
+
+
 # --- the Agency settles from the acceptance records ----------------------------------------------
 
 

@@ -100,26 +100,35 @@ PLAN_VERSIONS: dict[str, frozenset[str]] = {
 # (``…_local``); the Agency's appraisal is ``appraise_national``, the Department's ``appraise``.
 # An implementer reaches only the projects of its own unit (``ORG_UNIT_ONLY``).
 PROJECT_STEPS_IMPLEMENTER = frozenset({"submit", "start", "accept", "submit_settlement", "propose_adjustment"})
+# Unit scorecards (dashboards/scorecards.py), the evaluation of units and provinces as a basis for
+# commendation, read where the role reaches projects (the Agency every unit, a province its own, an
+# implementer only its own unit: ``ORG_UNIT_ONLY``): ``view_scorecard`` for the page and the API,
+# ``export_scorecard`` for the Excel file. The provincial finance department settles accounts and
+# does not evaluate units; the read-only viewer reads them without exporting.
+VIEW_SCORECARD, EXPORT_SCORECARD = "view_scorecard", "export_scorecard"
+SCORECARDS = frozenset({VIEW_SCORECARD, EXPORT_SCORECARD})
 PROJECTS: dict[str, frozenset[str]] = {
     R.SYSTEM_ADMIN: ALL
     | PROJECT_STEPS_IMPLEMENTER
+    | SCORECARDS
     | {
         "appraise", "send_to_agency", "appraise_national", "approve", "approve_local", "contract",
         "contract_local", "settle", "settle_local", "close", "close_local", "confirm_adjustment",
         "approve_adjustment", "approve_adjustment_local",
     },
-    R.AGENCY_OFFICER: ALL | {"submit", "appraise_national", "contract", "start", "accept", "settle", "close",
-                             "propose_adjustment"},
-    R.AGENCY_LEADER: READ_EXPORT | {"approve", "approve_adjustment"},
-    R.REGIONAL_OFFICER: READ_EXPORT | {ADD, CHANGE} | PROJECT_STEPS_IMPLEMENTER,
-    R.PROVINCIAL_OFFICER: ALL | {"submit", "appraise", "send_to_agency", "contract_local", "start", "accept",
-                                 "settle_local", "close_local", "propose_adjustment", "confirm_adjustment"},
-    R.PROVINCIAL_LEADER: READ_EXPORT | {"send_to_agency", "approve_local", "confirm_adjustment",
-                                        "approve_adjustment_local"},
+    R.AGENCY_OFFICER: ALL | SCORECARDS | {"submit", "appraise_national", "contract", "start", "accept", "settle",
+                                          "close", "propose_adjustment"},
+    R.AGENCY_LEADER: READ_EXPORT | SCORECARDS | {"approve", "approve_adjustment"},
+    R.REGIONAL_OFFICER: READ_EXPORT | {ADD, CHANGE} | PROJECT_STEPS_IMPLEMENTER | SCORECARDS,
+    R.PROVINCIAL_OFFICER: ALL | SCORECARDS | {"submit", "appraise", "send_to_agency", "contract_local", "start",
+                                              "accept", "settle_local", "close_local", "propose_adjustment",
+                                              "confirm_adjustment"},
+    R.PROVINCIAL_LEADER: READ_EXPORT | SCORECARDS | {"send_to_agency", "approve_local", "confirm_adjustment",
+                                                     "approve_adjustment_local"},
     R.PROVINCIAL_FINANCE: READ | {"settle_local"},
-    R.IMPLEMENTER: frozenset({VIEW, ADD, CHANGE, EXPORT}) | PROJECT_STEPS_IMPLEMENTER,
-    R.INSPECTOR: READ_EXPORT,
-    R.VIEWER: READ,
+    R.IMPLEMENTER: frozenset({VIEW, ADD, CHANGE, EXPORT}) | PROJECT_STEPS_IMPLEMENTER | SCORECARDS,
+    R.INSPECTOR: READ_EXPORT | SCORECARDS,
+    R.VIEWER: READ | {VIEW_SCORECARD},
 }  # fmt: skip
 
 # Adjustments of approved projects (adjustments/actions.py): the same named actions as on the

@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -370,7 +371,69 @@ def _in_plan(project: Project, user) -> ActionRefused | None:
     return None
 
 
-STEPS = [
+# --- steps another app's flow takes -------------------------------------------------------------
+# Some steps are the outcome of another app's records, not a button: the project is accepted when
+# the last beneficiary line passes its acceptance record, its settlement dossier is sent and
+# settled through the settlement flow. That app reserves the step from its AppConfig.ready
+# (``reserve_step``), so this module names none of them: a reserved step is refused to
+# ``take_step(enforce=True)`` (the buttons, the step view, the API) with the reservation's code and
+# message, is never listed by ``available_steps``, and is still taken by the owning flow, which calls
+# ``take_step(enforce=False)`` once its own checks passed. ``flow_hints`` tells the project page
+# where the flow lives instead.
+
+
+@dataclass(frozen=True)
+class Reservation:
+    """Why a step is no button: ``code`` and ``message`` for the refusal, ``anchor`` the id of
+    the project page's section where the flow is (``#…``), ``link`` the text of the link there."""
+
+    action: str
+    code: str
+    message: str | Promise
+    anchor: str = ""
+    link: str | Promise = ""
+
+
+_RESERVED: dict[str, Reservation] = {}
+
+
+def reserve_step(action: str, *, code: str, message: str | Promise, anchor: str = "", link: str | Promise = "") -> None:
+    """Declare that ``action`` is taken only by another app's flow (see above)."""
+    if action not in PROJECT_LIFECYCLE.steps:
+        raise ValueError(f"no project step {action!r}")
+    _RESERVED[action] = Reservation(action, code, message, anchor, link)
+
+
+def reservation(action: str) -> Reservation | None:
+    return _RESERVED.get(action)
+
+
+def _reserved(action: str) -> Callable[[Project, Any], ActionRefused | None]:
+    def check(project: Project, user) -> ActionRefused | None:
+        found = _RESERVED.get(action)
+        if found is None:
+            return None
+        return ActionRefused(found.code, str(found.message))
+
+    check.__name__ = f"_reserved_{action}"
+    return check
+
+
+def flow_hints(project: Project, user) -> list[Reservation]:
+    """The reserved steps ``user`` would be offered now but for the reservation (the project page
+    points to the section where that flow is instead of showing a button)."""
+    found: list[Reservation] = []
+    for action, held in _RESERVED.items():
+        step = PROJECT_LIFECYCLE.steps[action]
+        if project.state not in step.source:
+            continue
+        refusal = PROJECT_LIFECYCLE.refusal(project, user, action)
+        if refusal is not None and refusal.code == held.code and all(f.anchor != held.anchor for f in found):
+            found.append(held)
+    return found
+
+
+_STEPS = [
     Step("submit", {S.DRAFT, S.RETURNED}, S.SUBMITTED, checks=(_complete,), permission="submit",
          label=gettext_lazy("Submit to the Department")),
     Step("province_pass", {S.SUBMITTED}, S.PROVINCE_PASSED, permission="appraise",
@@ -417,6 +480,10 @@ STEPS = [
     Step("cancel_local", APPROVED_STATES, S.CANCELLED, checks=(_local,), needs_comment=True, needs_decision=True,
          permission="approve_adjustment_local", label=gettext_lazy("Cancel")),
 ]  # fmt: skip
+# Every step last asks whether another app reserved it (after its own checks, so a national step
+# on a local project stays ``wrong_level``; ``_national`` / ``_local`` stay in ``checks``:
+# projects.deadlines reads them).
+STEPS = [replace(step, checks=(*step.checks, _reserved(step.action))) for step in _STEPS]
 
 PROJECT_LIFECYCLE = Lifecycle(Project, record=ProjectTransition, subject_field="project", field="state", steps=STEPS)
 

@@ -115,6 +115,7 @@ class ProjectDetailView(LoginRequiredMixin, View):
         )
         can_change = _may(user, Action.CHANGE, project)
         steps = _buttons(project, user)
+        hints = actions.flow_hints(project, user)
         context = {
             "object": project,
             "project": project,
@@ -126,6 +127,7 @@ class ProjectDetailView(LoginRequiredMixin, View):
             "timeline": timeline,
             "changes": changes,
             "steps": [{"step": step, "danger": step.action in DESTRUCTIVE} for step in steps],
+            "flow_hints": hints,
             "can_edit": can_change and project.state in EDITABLE_STATES,
             "can_edit_beneficiaries": can_change
             and (
@@ -192,12 +194,27 @@ class StepView(LoginRequiredMixin, View):
         template = "projects/_step_form.html" if inline else "projects/project_step.html"
         return render(request, template, context, status=status)
 
+    def render_reserved(self, request, project, step, held):
+        """A step another app's flow takes (``actions.reserve_step``): no form, the refusal and a
+        link to the section where it is done; nothing written."""
+        inline = bool(getattr(request, "htmx", False))
+        context = {"project": project, "object": project, "step": step, "reserved": held, "inline": inline,
+                   "title": step.label, "cancel_url": _url(project)}  # fmt: skip
+        template = "projects/_step_form.html" if inline else "projects/project_step.html"
+        return render(request, template, context, status=409)  # as take_step refuses it
+
     def get(self, request, pk, action):
         project, step = self.setup_step(request, pk, action)
+        held = actions.reservation(step.action)
+        if held is not None:
+            return self.render_reserved(request, project, step, held)
         return self.render_form(request, project, step, StepForm(step=step, project=project))
 
     def post(self, request, pk, action):
         project, step = self.setup_step(request, pk, action)
+        held = actions.reservation(step.action)
+        if held is not None:
+            return self.render_reserved(request, project, step, held)
         form = StepForm(request.POST, step=step, project=project)
         if form.is_valid():
             data = form.cleaned_data

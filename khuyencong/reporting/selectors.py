@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from khuyencong.kernel.filters import bind
-from khuyencong.kernel.scoping import Action, restrict, user_scope
+from khuyencong.kernel.scoping import Action, can, restrict, user_scope
 from khuyencong.reporting.filters import ReportFilters, status_q
 from khuyencong.reporting.models import Report, ReportForm, ReportValue
 
@@ -51,11 +51,34 @@ def to_review(user) -> QuerySet:
     return (national | local).filter(state="submitted")
 
 
+def own_units(user) -> list[int]:
+    """The units ``user`` sends reports for (roles holding ``submit`` bound to a unit)."""
+    from khuyencong.organisation.models import Role, RoleAssignment
+    from khuyencong.organisation.permissions import allowed_actions
+
+    roles = [role for role in Role.values if "submit" in allowed_actions(role, "reporting.report")]
+    rows = RoleAssignment.objects.active().filter(user=user, role__in=roles, org_unit__isnull=False)
+    return sorted(set(rows.values_list("org_unit_id", flat=True)))
+
+
+def missing_below(user) -> QuerySet:
+    """Reports past due and not sent by the units ``user`` reviews (by the form's level), not their own."""
+    national = restrict(reports(), user, "approve").filter(form__level="national")
+    local = restrict(reports(), user, "approve_local").filter(form__level="local")
+    from khuyencong.organisation.models import RoleAssignment
+
+    mine = RoleAssignment.objects.active().filter(user=user, org_unit__isnull=False).values("org_unit_id")
+    return (national | local).filter(status_q("missing")).exclude(org_unit_id__in=mine)
+
+
 def worklist(user, *, limit: int = 8) -> dict:
-    """The home page's reports: the user's units' reports due soon, missing and returned, and those
-    awaiting their review; a fixed number of queries (four lists, two counts)."""
+    """The home page's reports: the user's units' reports due soon, missing (laid out or not) and
+    returned, those awaiting their review, and how many the units they review have not sent; a
+    fixed number of queries."""
+    from khuyencong.reporting import services
+
     own = own_reports(user)
-    data = {
+    data: dict[str, Any] = {
         "due": list(own.filter(status_q("due")).order_by("due_on", "pk")[:limit]),
         "missing": list(own.filter(status_q("missing")).order_by("due_on", "pk")[:limit]),
         "returned": list(own.filter(status_q("returned")).order_by("-returned_on", "pk")[:limit]),
@@ -64,8 +87,14 @@ def worklist(user, *, limit: int = 8) -> dict:
     data["missing_count"] = (
         own.filter(status_q("missing")).count() if len(data["missing"]) >= limit else len(data["missing"])
     )
+    units = own_units(user)
+    not_laid_out = services.missing_not_laid_out(active_forms(), units)
+    data["not_laid_out"] = not_laid_out[: max(limit - len(data["missing"]), 0)]
+    data["missing_count"] += len(not_laid_out)
     data["review_count"] = to_review(user).count() if len(data["review"]) >= limit else len(data["review"])
-    data["empty"] = not any(data[k] for k in ("due", "missing", "returned", "review"))
+    below = missing_below(user) if can(user, "approve", Report) or can(user, "approve_local", Report) else None
+    data["missing_below"] = below.count() if below is not None else 0
+    data["empty"] = not any(data[k] for k in ("due", "missing", "returned", "review", "not_laid_out", "missing_below"))
     return data
 
 

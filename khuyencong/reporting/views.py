@@ -166,7 +166,7 @@ class ReportSaveView(LoginRequiredMixin, View):
         report = _report(request.user, pk)
         posted = _posted_values(report, request.POST)
         version = request.POST.get("version")
-        errors, message = {}, ""
+        errors, message, failed = {}, "", False
         try:
             report = actions.save_values(user=request.user, report=report, values=posted,
                                          version=int(version) if version and version.isdigit() else None)  # fmt: skip
@@ -177,15 +177,14 @@ class ReportSaveView(LoginRequiredMixin, View):
                 message = _("Saved.")
         except ActionRefused as exc:
             _refused(exc)
-            errors = dict(exc.errors)
-            message = exc.message
+            errors, message, failed = dict(exc.errors), exc.message, True
             report = _report(request.user, pk)
         context = report_context(report, request.user, errors=errors, posted=posted if errors else None)
         context["save_message"] = message
-        context["save_failed"] = bool(errors)
+        context["save_failed"] = failed
         if request.headers.get("HX-Request"):
             return render(request, "reporting/_values.html", context)
-        if not errors:
+        if not failed:
             messages.success(request, message)
             return HttpResponseRedirect(reverse("reporting:report_detail", args=[report.pk]))
         return render(request, "reporting/report_detail.html", context)
@@ -336,6 +335,7 @@ class CompletenessView(LoginRequiredMixin, View):
         form, matrix = _matrix(request)
         context = {"filter_form": form, "matrix": matrix, "labels": STATUS_LABELS,
                    "can_manage": can(request.user, "manage", Report),
+                   "can_manage_forms": user_scope(request.user, "manage", Report).everywhere,
                    "can_export": can(request.user, Action.EXPORT, Report)}  # fmt: skip
         return render(request, "reporting/completeness.html", context)
 

@@ -1,6 +1,8 @@
 """Projects in the browser, each step taken by the role that takes it, through the project page's
 buttons and their HTMX forms: the national path from the implementer's proposal to closure at
-the Agency, and the local path approved by the provincial leader. The timeline shows every step."""
+the Agency, and the local path approved by the provincial leader. Acceptance and settlement go
+through their sections (each line's acceptance record, the dossier, the check, the approval):
+their bare steps are no buttons. The timeline shows every step."""
 
 from __future__ import annotations
 
@@ -62,6 +64,43 @@ class Desk:
         form.locator("#step-go").click()
         expect(page.locator(f'#timeline [data-action="{action}"]')).to_be_visible()
 
+    def accept_lines(self, outputs: str = "Lắp đặt và vận hành 01 máy chẻ nan") -> None:
+        """The acceptance section's form for each line not yet passed (the last accepts the
+        project); the bare step is no button, the page points to the section instead."""
+        page = self.page
+        expect(page.locator("#step-accept")).to_have_count(0)
+        expect(page.locator("#flow-accept a")).to_have_attribute("href", "#project-settlement")
+        buttons = page.locator("#acceptance-lines a[id^=accept-]")
+        for n in range(1, buttons.count() + 1):
+            buttons.first.click()
+            expect(page.locator("#settlement-form")).to_be_visible()
+            page.fill("#id_achieved_outputs", outputs)
+            page.fill("#id_record_number", f"{n:02d}/BB-NT")
+            page.fill("#id_accepted_on", _today())
+            page.locator("#settlement-go").click()
+            expect(page.locator("#project-settlement .kc-pass")).to_have_count(n, timeout=30000)
+        expect(page.locator('#timeline [data-action="accept"]')).to_be_visible()
+
+    def send_dossier(self) -> None:
+        page = self.page
+        expect(page.locator("#step-submit_settlement")).to_have_count(0)
+        page.locator("#settlement-submit").click()
+        expect(page.locator("#settlement-form")).to_be_visible()
+        page.fill("#id_submitted_on", _today())
+        page.locator("#settlement-go").click()
+        expect(page.locator("#settlement-state")).to_have_text("Đã gửi hồ sơ", timeout=30000)
+
+    def settlement_step(self, action: str, **fields) -> None:
+        """A button of the settlement panel (check, approve, approve_local) with its form."""
+        page = self.page
+        expect(page.locator("#step-settle, #step-settle_local")).to_have_count(0)
+        page.locator(f"#settlement-{action}").click()
+        expect(page.locator("#settlement-form")).to_be_visible()
+        for name, value in fields.items():
+            page.fill(f"#id_{name}", value)
+        page.locator("#settlement-go").click()
+        expect(page.locator(f"#settlement-{action}")).to_have_count(0, timeout=30000)
+
     def close(self) -> None:
         self.context.close()
 
@@ -122,12 +161,14 @@ def test_the_national_path_end_to_end_each_step_by_its_role(browser, live_url):
 
     implementer.open(url)
     implementer.take("start")
-    implementer.take("accept", comment="Nghiệm thu tại cơ sở: đạt")
-    implementer.take("submit_settlement")
+    implementer.accept_lines()
+    expect(implementer.page.locator("#project-state")).to_have_text("Đã nghiệm thu cơ sở")
+    implementer.send_dossier()
     implementer.close()
 
     officer.open(url)
-    officer.take("settle", decision_number="45/BB-TL", decision_date=_today())
+    officer.settlement_step("approve", settled_amount="0", decision_number="45/BB-TL", decision_date=_today())
+    expect(officer.page.locator("#project-state")).to_have_text("Đã thanh lý, quyết toán")
     officer.take("close")
     page = officer.page
     expect(page.locator("#project-state")).to_have_text("Đã đóng")
@@ -158,11 +199,15 @@ def test_the_local_path_is_approved_by_the_provincial_leader(browser, live_url):
     province.take("contract_local")
     implementer.open(url)
     implementer.take("start")
-    implementer.take("accept")
-    implementer.take("submit_settlement")
+    implementer.accept_lines()
+    implementer.send_dossier()
     implementer.close()
+    finance = Desk(browser, live_url, "hatinh.taichinh")
+    finance.open(url)
+    finance.settlement_step("check", checked_on=_today())
+    finance.close()
     province.open(url)
-    province.take("settle_local", decision_number="12/BB-TL", decision_date=_today())
+    province.settlement_step("approve_local", settled_amount="0", decision_number="12/BB-TL", decision_date=_today())
     province.take("close_local")
     expect(province.page.locator("#timeline [data-action]")).to_have_count(9)
     expect(province.page.locator("#timeline")).to_contain_text("88/QĐ-UBND")

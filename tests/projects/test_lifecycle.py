@@ -18,6 +18,7 @@ from khuyencong.rulebook.models import ActivityContent, Level
 from khuyencong.territory.models import Commune, Province
 from tests.conftest import _user
 from tests.planning.factories import make_plan
+from tests.projects import flow
 from tests.projects.factories import eligible_establishment, make_project
 from tests.registry.factories import make_establishment
 
@@ -97,9 +98,9 @@ def test_the_national_path_end_to_end(implementer, hatinh_officer, agency_office
     assert refused.value.code == "dates_out_of_order"
     _step(agency_officer, project, "contract", on=dt.date(2026, 3, 1))
     _step(implementer, project, "start", on=dt.date(2026, 3, 5))
-    _step(implementer, project, "accept", comment="Nghiệm thu cơ sở đạt", on=dt.date(2026, 10, 1))
-    _step(implementer, project, "submit_settlement", on=dt.date(2026, 10, 10))
-    _step(agency_officer, project, "settle", decision_number="45/BB-TL", decision_date=timezoneless_today())
+    flow.accept_lines(implementer, project, dt.date(2026, 10, 1))  # the last passing line accepts the project
+    flow.send_dossier(implementer, project, dt.date(2026, 10, 10))
+    flow.settle(agency_officer, project, decision_number="45/BB-TL", decision_date=timezoneless_today())
     _step(agency_officer, project, "close")
     project.refresh_from_db()
     assert project.state == S.CLOSED
@@ -140,9 +141,10 @@ def test_the_local_path_has_one_appraisal_and_the_province_approves(
     assert refused.value.code == "wrong_level"
     _step(hatinh_officer, project, "contract_local", on=dt.date(2026, 3, 1))
     _step(implementer, project, "start", on=dt.date(2026, 3, 2))
-    _step(implementer, project, "accept", on=dt.date(2026, 9, 2))
-    _step(implementer, project, "submit_settlement", on=dt.date(2026, 9, 12))
-    _step(finance, project, "settle_local", decision_number="12/QT-STC", decision_date=timezoneless_today())
+    flow.accept_lines(implementer, project, dt.date(2026, 9, 2))
+    flow.send_dossier(implementer, project, dt.date(2026, 9, 12))
+    flow.settle(hatinh_officer, project, checker=finance, decision_number="12/QT-STC",
+                decision_date=timezoneless_today())  # fmt: skip
     _step(hatinh_officer, project, "close_local")
     project.refresh_from_db()
     assert project.state == S.CLOSED and project.plan == plan

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pytest
 
 from khuyencong.demo.reporting import RETURN_COMMENT, load_reporting
+from khuyencong.kernel.periods import Period
 from khuyencong.organisation.demo import load_demo
-from khuyencong.reporting import services
-from khuyencong.reporting.models import Report, ReportForm, ReportState
+from khuyencong.reporting import services, sources
+from khuyencong.reporting.models import Report, ReportForm, ReportState, ReportValue
 
 pytestmark = pytest.mark.django_db
 
@@ -27,3 +28,12 @@ def test_demo_reports_are_varied_and_idempotent(territory):
     assert matrix.counts["on_time"] > matrix.counts["late"] > 0 and matrix.counts["missing"] > 0
     legacy = next(r for r in matrix.rows if r.unit.code == "SCT-02-2025")
     assert [c is not None for c in legacy.cells] == [True, True, False, False]
+    # Money figures come from the finance app: each pre-fill is the source's figure for its unit and period.
+    money = ReportValue.objects.filter(indicator__source__startswith="finance.").select_related(
+        "indicator", "report", "report__org_unit", "report__org_unit__province"
+    )
+    assert {v.indicator.source for v in money} == {"finance.disbursed", "finance.allocated"}
+    for value in money[:12]:
+        report = value.report
+        period = Period(report.period_start, report.period_end, report.period_label)
+        assert value.system_value == sources.compute(value.indicator.source, report.org_unit, period)

@@ -122,7 +122,13 @@ def test_laying_out_from_the_page(territory, client_for, agency_officer):
     assert response.status_code == 302 and Report.objects.filter(form=form).count() == 4
 
 
-def test_home_card_lists_missing_and_returned_then_empty(report, client_for, hatinh_officer, agency_officer):
+def test_home_card_lists_missing_and_returned_then_empty(territory, client_for, hatinh_officer, agency_officer):
+    form = make_form(code="BC-QUY", units=[unit("SCT-42")], from_year=2025, to_year=2025)
+    quarters = [(dt.date(2025, m, 1), dt.date(2025, m + 2, 30 if m in (4, 7) else 31)) for m in (1, 4, 7, 10)]
+    report = make_report(form, unit("SCT-42"))
+    for start, end in quarters[1:]:
+        make_report(form, unit("SCT-42"), start=start, end=end, state=ReportState.APPROVED,
+                    submitted_on=end + dt.timedelta(days=3))  # fmt: skip
     html = client_for(hatinh_officer).get(reverse("home")).content.decode()
     assert 'id="home-reports"' in html and "BC-QUY" in html  # Q1/2025 is missing
     Report.objects.filter(pk=report.pk).update(state=ReportState.APPROVED, submitted_on=dt.date(2025, 4, 2))

@@ -29,12 +29,17 @@ from khuyencong.documents.forms import DocumentForm
 from khuyencong.documents.model import Heading, OfficialDocument, Paragraph, Table
 from khuyencong.documents.registry import DocumentKind
 from khuyencong.finance import rollups
+from khuyencong.inspections import selectors as inspection_selectors
+from khuyencong.inspections.models import FollowUpStatus
 from khuyencong.kernel.lifecycle import ActionRefused
 from khuyencong.kernel.money import format_vnd, format_vnd_short
+from khuyencong.kernel.scoping import Action, can, user_scope
 from khuyencong.organisation.models import OrgUnit
 from khuyencong.organisation.services import active_assignments
 from khuyencong.projects.deadlines import attach_due, overdue_q
-from khuyencong.projects.models import ProjectState
+from khuyencong.projects.models import BeneficiaryLine, ProjectState
+from khuyencong.reporting import selectors as reporting_selectors
+from khuyencong.reporting.services import completeness
 from khuyencong.territory.models import Province
 
 HALF, YEAR = "h1", "year"
@@ -88,23 +93,25 @@ def period_end(year: int, period: str) -> dt.date:
 
 
 def _issuer(user, scope) -> tuple[str, str, str]:
-    """(parent, issuer, place) of the document: the unit of the user's role (its province's
-    Department for a provincial report)."""
-    unit = None
-    for assignment in active_assignments(user).select_related("org_unit__parent", "org_unit__province"):
-        if assignment.org_unit is not None:
-            unit = assignment.org_unit
-            break
+    """(parent, issuer, place) of the document: a province's Department of Industry and Trade
+    (under the provincial People's Committee) for a provincial report; the user's national unit,
+    else the Agency (under the Ministry), for the national one."""
     if scope.kind == dashboard_scope.PROVINCE:
         province = Province.objects.get(pk=next(iter(scope.province_ids)))
-        if unit is None or unit.province_id != province.pk:
-            found = OrgUnit.objects.filter(province=province, kind=OrgUnit.Kind.DEPARTMENT).first()
-            unit = found or unit
-        parent = f"UBND {province.name}".upper() if province.name else ""
-        return parent, unit.name if unit else f"Sở Công Thương {province.short_name}", province.short_name
+        department = OrgUnit.objects.filter(province=province, kind=OrgUnit.Kind.DOIT).order_by("pk").first()
+        parent = f"UBND {province.name}" if province.name else ""
+        issuer = department.name if department else f"Sở Công Thương {province.name}"
+        return parent, issuer, province.short_name
+    unit = None
+    for assignment in active_assignments(user).select_related("org_unit__parent"):
+        if assignment.org_unit is not None and assignment.org_unit.kind in OrgUnit.NATIONAL_KINDS:
+            unit = assignment.org_unit
+            break
     if unit is None:
-        return "BỘ CÔNG THƯƠNG", "Cục Công Thương địa phương", "Hà Nội"
-    parent = unit.parent.name if unit.parent_id and unit.parent else "Bộ Công Thương"
+        unit = OrgUnit.objects.select_related("parent").filter(kind=OrgUnit.Kind.AGENCY).order_by("pk").first()
+    if unit is None:
+        return "Bộ Công Thương", "Cục Đổi mới sáng tạo, Chuyển đổi xanh và Khuyến công", "Hà Nội"
+    parent = unit.parent.name if unit.parent_id and unit.parent else ""
     return parent, unit.name, "Hà Nội"
 
 
@@ -200,11 +207,18 @@ def build(user, params: dict) -> OfficialDocument:
                 Paragraph("Số liệu kinh phí không thuộc phạm vi được xem của người lập báo cáo.", italic=True)
             )
         else:
-            blocks.append(Paragraph(
-                f"Kế hoạch kinh phí khuyến công năm {year}: {format_vnd(money.plan)} "
-                f"({format_vnd_short(money.plan)}); đã giao dự toán {format_vnd(money.allocated)}, đạt "
-                f"{_percent_text(money.allocated, money.plan)} kế hoạch."
-            ))  # fmt: skip
+            if money.plan:
+                plan_text = (
+                    f"Kế hoạch kinh phí khuyến công năm {year}: {format_vnd(money.plan)} "
+                    f"({format_vnd_short(money.plan)}); đã giao dự toán {format_vnd(money.allocated)}, đạt "
+                    f"{_percent_text(money.allocated, money.plan)} kế hoạch."
+                )
+            else:
+                plan_text = (
+                    f"Hệ thống chưa có kế hoạch kinh phí khuyến công năm {year} trong phạm vi báo cáo; "
+                    f"đã giao dự toán {format_vnd(money.allocated)}."
+                )
+            blocks.append(Paragraph(plan_text))
             blocks.append(Paragraph(
                 f"Kinh phí đã ký hợp đồng {format_vnd(money.contracted)}; đã giải ngân {format_vnd(money.disbursed)}"
                 f", đạt {_percent_text(money.disbursed, money.allocated)} dự toán đã giao; đã quyết toán "
@@ -232,7 +246,10 @@ def build(user, params: dict) -> OfficialDocument:
         ))  # fmt: skip
         blocks.extend(_by_province(projects, national, as_of))
         blocks.extend(_late_projects(overdue, overdue_count, as_of))
-        blocks.extend(_sections_after_projects(user, scope, year, as_of))
+        blocks.extend(_outputs(user, scope, year, projects))
+        blocks.extend(_inspections(user, scope, year, as_of))
+        blocks.extend(_reports(user, scope, year))
+        blocks.extend(_proposals(national, money, overdue_count))
         return doc
 
 
@@ -295,7 +312,7 @@ def _late_projects(overdue, count: int, as_of: dt.date) -> list:
             columns=["STT", "Mã đề án", "Tên đề án", "Tỉnh", "Đơn vị thực hiện", "Việc chậm", "Hạn", "Số ngày chậm"],
             rows=rows,
             numeric=frozenset({7}),
-            widths=[1.0, 2.2, 3.6, 1.5, 2.4, 2.4, 1.6, 1.1],
+            widths=[1.0, 2.9, 3.3, 1.5, 2.2, 2.2, 1.6, 1.1],
             sheet="Đề án chậm",
         )
     ]
@@ -304,8 +321,116 @@ def _late_projects(overdue, count: int, as_of: dt.date) -> list:
     return blocks
 
 
-def _sections_after_projects(user, scope, year: int, as_of: dt.date) -> list:
-    return []
+def _outputs(user, scope, year: int, projects) -> list:
+    """III. Outputs: the beneficiaries of the year's accepted projects, and the programme's targets
+    against the records of its period (the dashboards' reading)."""
+    blocks: list = [Heading("III. KẾT QUẢ ĐẦU RA")]
+    done = projects.filter(state__in=DONE_STATES)
+    accepted = done.count()
+    establishments = (
+        BeneficiaryLine.objects.filter(project__in=done.values("pk")).values("establishment").distinct().count()
+    )
+    blocks.append(Paragraph(
+        f"Năm {year} có {accepted} đề án đã nghiệm thu tại cơ sở, hỗ trợ {establishments} cơ sở công nghiệp "
+        "nông thôn."
+    ))  # fmt: skip
+    programme = dashboard_selectors.programme_for(year)
+    targets = dashboard_selectors.target_progress(user, scope=scope, programme=programme) if programme else []
+    computable = [t for t in targets if t["achieved"] is not None]
+    rows = [
+        [n, t["name"], t["unit"], t["target"], t["achieved"], _percent(t["achieved"], t["target"])]
+        for n, t in enumerate(computable, 1)
+    ]
+    if programme is not None and rows:
+        blocks.append(Table(
+            title=f"Biểu 5. Thực hiện mục tiêu {programme.name}",
+            columns=["STT", "Mục tiêu", "Đơn vị tính", "Mục tiêu giai đoạn", "Đã đạt", "Tỷ lệ (%)"],
+            rows=rows,
+            numeric=frozenset({3, 4, 5}),
+            widths=[1.0, 5.5, 1.6, 1.6, 1.3, 1.3],
+            sheet="Mục tiêu",
+        ))  # fmt: skip
+    return blocks
+
+
+def _inspections(user, scope, year: int, as_of: dt.date) -> list:
+    """IV. Inspections of the year in the scope: missions, their findings and follow-ups."""
+    blocks: list = [Heading("IV. CÔNG TÁC KIỂM TRA, GIÁM SÁT")]
+    filters: dict[str, Any] = {"year": str(year)}
+    if scope.kind == dashboard_scope.PROVINCE:
+        filters["province"] = scope.code
+    if not can(user, Action.VIEW, "inspections.inspectionmission"):
+        return [*blocks, Paragraph("Không thuộc phạm vi được xem của người lập báo cáo.", italic=True)]
+    missions = inspection_selectors.mission_list(user=user, filters=filters)
+    mission_count = missions.count()
+    follow_ups = inspection_selectors.follow_up_list(user=user, filters=filters)
+    figures = follow_ups.order_by().aggregate(
+        total=Count("id"),
+        done=Count("id", filter=Q(status=FollowUpStatus.DONE)),
+        overdue=Count("id", filter=Q(status=FollowUpStatus.OPEN, due_date__lt=as_of)),
+    )
+    if not mission_count:
+        return [*blocks, Paragraph(f"Năm {year} chưa có đoàn kiểm tra nào trong phạm vi báo cáo.")]
+    blocks.append(Paragraph(
+        f"Năm {year} có {mission_count} đoàn kiểm tra, giám sát; đã đề nghị {figures['total']} nội dung cần "
+        f"khắc phục, trong đó {figures['done']} nội dung đã thực hiện xong, {figures['overdue']} nội dung quá hạn "
+        f"chưa thực hiện tại ngày {as_of.strftime('%d/%m/%Y')}."
+    ))  # fmt: skip
+    return blocks
+
+
+def _reports(user, scope, year: int) -> list:
+    """V. Periodic reports received: the completeness of each form in force, within the scope."""
+    blocks: list = [Heading("V. TÌNH HÌNH THỰC HIỆN CHẾ ĐỘ BÁO CÁO")]
+    if not can(user, Action.VIEW, "reporting.report"):
+        return [*blocks, Paragraph("Không thuộc phạm vi được xem của người lập báo cáo.", italic=True)]
+    reach = user_scope(user, Action.VIEW, "reporting.report")
+    province = None
+    if scope.kind == dashboard_scope.PROVINCE:
+        province = Province.objects.filter(pk__in=scope.province_ids).first()
+    rows = []
+    for form in reporting_selectors.active_forms():
+        matrix = completeness(form, year, scope=reach, province=province)
+        if not matrix.rated:
+            continue
+        c = matrix.counts
+        rows.append([len(rows) + 1, f"{form.code} – {form.name}", matrix.rated, c["on_time"], c["late"],
+                     c["missing"] + c["returned"], _percent(c["on_time"] + c["late"], matrix.rated)])  # fmt: skip
+    if not rows:
+        return [*blocks, Paragraph(f"Chưa có kỳ báo cáo nào đến hạn trong năm {year}.")]
+    blocks.append(Paragraph(
+        "Tình hình gửi báo cáo định kỳ của các đơn vị (các kỳ đã đến hạn hoặc đã gửi):"
+    ))  # fmt: skip
+    blocks.append(Table(
+        title="Biểu 6. Tình hình gửi báo cáo định kỳ",
+        columns=["STT", "Mẫu báo cáo", "Số kỳ phải gửi", "Đúng hạn", "Muộn", "Chưa gửi, bị trả lại",
+                 "Tỷ lệ đã gửi (%)"],
+        rows=rows,
+        total=["", "Tổng cộng", *[sum(r[i] for r in rows) for i in (2, 3, 4, 5)],
+               _percent(sum(r[3] + r[4] for r in rows), sum(r[2] for r in rows))],
+        numeric=frozenset({2, 3, 4, 5, 6}),
+        widths=[1.0, 5.2, 1.5, 1.3, 1.1, 1.7, 1.5],
+        sheet="Báo cáo định kỳ",
+    ))  # fmt: skip
+    return blocks
+
+
+def _proposals(national: bool, money: rollups.RollupRow | None, overdue_count: int) -> list:
+    """VI. Proposals, drawn from the figures above."""
+    blocks: list = [Heading("VI. ĐỀ XUẤT, KIẾN NGHỊ")]
+    items = []
+    if money is not None and money.plan and money.allocated * 100 < money.plan * 50:
+        items.append("Đẩy nhanh việc giao dự toán kinh phí khuyến công để các đơn vị kịp triển khai đề án.")
+    if money is not None and money.allocated and money.disbursed * 100 < money.allocated * 50:
+        items.append("Các đơn vị thực hiện khẩn trương hoàn thiện hồ sơ tạm ứng, thanh toán để đẩy nhanh giải ngân.")
+    if overdue_count:
+        items.append(f"Đôn đốc các đơn vị có {overdue_count} đề án chậm tiến độ hoàn thành các việc còn tồn đọng.")
+    if national:
+        items.append("Các Sở Công Thương gửi báo cáo định kỳ đúng hạn để tổng hợp.")
+    else:
+        items.append("Đề nghị Cục tiếp tục hướng dẫn, hỗ trợ địa phương triển khai hoạt động khuyến công.")
+    blocks.extend(Paragraph(f"{n}. {text}") for n, text in enumerate(items, 1))
+    return blocks
 
 
 def scope_of(user, params: dict) -> tuple[Any, Any]:
