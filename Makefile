@@ -92,10 +92,11 @@ messages: install-test
 	cd khuyencong && ../$(PY) ../manage.py makemessages -l vi --no-obsolete --no-location --ignore 'static/*'
 	$(PY) scripts/check_catalogue.py
 
+# Not part of `make test`: every benchmark on both databases, one table in bench/results/latest.md
+# (bench/README.md). BENCH_ARGS passes options, e.g. make bench BENCH_ARGS="--quick --only import,finance".
 bench: install-test
-	$(PY) bench/run.py
-	$(PY) bench/run_projects.py
-	$(PY) bench/finance_rollup.py
+	scripts/ensure-postgres.sh
+	$(PY) bench/all.py $(BENCH_ARGS)
 
 # Not part of `make test`: about two minutes of load on loopback (docs/quality.md). LOAD_ARGS passes
 # options, e.g. make load LOAD_ARGS="--users 100 --scale national".

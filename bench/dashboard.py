@@ -39,6 +39,10 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 
+sys.path.insert(0, str(ROOT / "bench"))
+
+from common import Case, backend_label, write_cases  # noqa: E402
+
 from khuyencong.accounts.models import User  # noqa: E402
 from khuyencong.dashboards.selectors import DONE_STATES, UNDER_WAY_STATES, programme_for  # noqa: E402
 from khuyencong.organisation.models import OrgUnit, Role  # noqa: E402
@@ -182,6 +186,8 @@ def main() -> None:
     print(f"{Project.objects.count():,} projects; national dashboard of {args.year} ({connection.vendor})")
     print(f"{'case':<34}{'queries/data':>12}{'app ms':>9}{'orm sql ms':>12}{'bare sql ms':>13}{'orm/bare':>10}")
     bare = bare_statements(args.year)
+    cases = []
+    size = f"{Project.objects.count():,} projects, {args.year}"
     for name, path, params in (
         ("page /dashboards/", "/dashboards/", {"year": args.year, "provinces": "current"}),
         ("api /api/v1/dashboard", "/api/v1/dashboard", {"year": args.year, "provinces": "current"}),
@@ -212,6 +218,11 @@ def main() -> None:
             f"{name:<34}{len(statements):>5}/{len(data):<3}{app_ms:>9.1f}{orm_ms:>12.1f}{bare_ms:>13.1f}"
             f"{orm_ms / bare_ms:>9.2f}×"
         )
+        backend = backend_label(connection)
+        cases.append(Case("dashboard", f"{name}: its data SQL", backend, orm_ms, bare_ms, "bare SQL", 1.5, note=size))
+        cases.append(Case("dashboard", f"{name}: whole request", backend, app_ms, bare_ms, "bare SQL", note=size,
+                          aim="— (fixed cost of a page)"))  # fmt: skip
+    write_cases("dashboard", cases, backend=backend_label(connection))
 
 
 if __name__ == "__main__":

@@ -437,6 +437,13 @@ def _documents(numbers, user):
 CASES = [
     Case("page establishments", "/establishments/", "hatinh_officer", _establishments, {"q": "co so dem truy van"}),
     Case(
+        "page establishments eligible",
+        "/establishments/",
+        "agency_officer",
+        _establishments,
+        {"q": "co so dem truy van", "eligible": "1"},
+    ),
+    Case(
         "page craft villages",
         "/establishments/craft-villages/",
         "hatinh_officer",

@@ -4,6 +4,7 @@ territory codes with legacy units; what save() would compute; generators of late
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 
 from khuyencong.demo import generate as gen
@@ -106,3 +107,40 @@ def test_a_later_domain_adds_its_generator(small):
     assert results["projects"]["rows"] == 3
     with pytest.raises(ValueError, match="no count"):
         gen.generator("ledger", demo=1)(lambda ctx, count: 0)
+
+
+@pytest.mark.skipif("postgresql" not in settings.DATABASES["default"]["ENGINE"], reason="PostgreSQL's COPY path")
+def test_a_large_copy_rebuilds_the_secondary_indexes_it_dropped(small, monkeypatch):
+    """Above the threshold the table's own secondary indexes are dropped before the COPY and built
+    again from their definitions after it; the rows, the indexes and the foreign keys are all there."""
+    from django.db import connection
+
+    def indexes():
+        with connection.cursor() as cursor:
+            return sorted(gen._secondary_indexes(cursor, Establishment._meta.db_table))
+
+    before = indexes()
+    assert len(before) > 5
+    monkeypatch.setattr(gen, "REBUILD_MIN_ROWS", 50)
+    gen.REBUILDS.clear()
+    gen.mark_database("benchmark")
+    logged = []
+    results = gen.generate(scale="demo", log=logged.append, only=["establishments"])
+    assert results["establishments"]["rows"] == ROWS
+    assert any("registry_establishment: " in line and "secondary indexes" in line for line in logged)
+    assert indexes() == before
+    assert [r[:2] for r in gen.REBUILDS] == []  # the log took them
+    assert Establishment.objects.filter(external_id__startswith=gen.KEY_PREFIX).count() == ROWS
+    with connection.cursor() as cursor:  # the planner can use a rebuilt index at once
+        cursor.execute("SET enable_seqscan = off")
+        cursor.execute("EXPLAIN SELECT id FROM registry_establishment WHERE province_id = 1")
+        plan = " ".join(row[0] for row in cursor.fetchall())
+        cursor.execute("RESET enable_seqscan")
+    assert "Index" in plan
+
+
+def test_a_small_copy_keeps_the_indexes(small, monkeypatch):
+    logged = []
+    gen.mark_database("benchmark")
+    gen.generate(scale="demo", log=logged.append, only=["establishments"])
+    assert not any("secondary indexes" in line for line in logged)  # 400 rows < REBUILD_MIN_ROWS
