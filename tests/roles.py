@@ -85,3 +85,22 @@ def person_in_role(db, territory, django_user_model):
         return user
 
     return make
+
+
+# Unit scorecards (dashboards/scorecards.py): the named actions each role holds on projects for
+# them, written out (tests/dashboards/test_scorecards_scoping.py checks the matrix against it).
+VIEW_SCORECARD, EXPORT_SCORECARD = "view_scorecard", "export_scorecard"
+SCORECARD_ACTIONS: dict[str, set[str]] = {
+    Role.SYSTEM_ADMIN: {VIEW_SCORECARD, EXPORT_SCORECARD},
+    Role.AGENCY_OFFICER: {VIEW_SCORECARD, EXPORT_SCORECARD},
+    Role.AGENCY_LEADER: {VIEW_SCORECARD, EXPORT_SCORECARD},
+    Role.REGIONAL_OFFICER: {VIEW_SCORECARD, EXPORT_SCORECARD},
+    Role.PROVINCIAL_OFFICER: {VIEW_SCORECARD, EXPORT_SCORECARD},
+    Role.PROVINCIAL_LEADER: {VIEW_SCORECARD, EXPORT_SCORECARD},
+    Role.PROVINCIAL_FINANCE: set(),  # settles accounts; does not evaluate units
+    Role.IMPLEMENTER: {VIEW_SCORECARD, EXPORT_SCORECARD},  # its own unit only
+    Role.INSPECTOR: {VIEW_SCORECARD, EXPORT_SCORECARD},
+    Role.ESTABLISHMENT: set(),
+    Role.VIEWER: {VIEW_SCORECARD},
+    "": set(),  # no role
+}

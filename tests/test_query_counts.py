@@ -414,6 +414,11 @@ def _completeness_units(numbers, user):
     return [unit.name for unit in chosen]
 
 
+def _managed_forms(numbers, user):
+    """Report forms, each with its indicators and an assignment: one card each on the forms page."""
+    return [_report_form(f"BC-QC-MAU-{i}").code for i in numbers]
+
+
 @dataclass
 class Case:
     key: str
@@ -431,6 +436,13 @@ def _documents(numbers, user):
 
 CASES = [
     Case("page establishments", "/establishments/", "hatinh_officer", _establishments, {"q": "co so dem truy van"}),
+    Case(
+        "page establishments eligible",
+        "/establishments/",
+        "agency_officer",
+        _establishments,
+        {"q": "co so dem truy van", "eligible": "1"},
+    ),
     Case(
         "page craft villages",
         "/establishments/craft-villages/",
@@ -499,6 +511,7 @@ CASES = [
         _completeness_units,
         {"form": "BC-QC-MATRIX", "year": "2025"},
     ),
+    Case("page report forms", "/reports/forms/", "agency_officer", _managed_forms),
     Case("page documents", "/documents/", "hatinh_officer", _documents),
     Case("api documents", "/api/v1/documents", "hatinh_officer", _documents),
 ]

@@ -25,7 +25,7 @@ from .scorecards import (
 router = Router(tags=["dashboards"])
 
 
-class ComponentOut(Schema):
+class ScorecardComponentOut(Schema):
     key: str
     label: str
     numerator: int
@@ -35,25 +35,25 @@ class ComponentOut(Schema):
     points: float | None
 
 
-class ScorecardOut(Schema):
+class ScorecardRowOut(Schema):
     rank: int | None
     code: str
     name: str
     province_code: str
     province_name: str
     unit_kind: str
-    components: list[ComponentOut]
+    components: list[ScorecardComponentOut]
     score: float | None
     measured_weight: int
     commended: bool
 
 
-class TotalsOut(Schema):
-    components: list[ComponentOut]
+class ScorecardTotalsOut(Schema):
+    components: list[ScorecardComponentOut]
     commended: int
 
 
-class RuleOut(Schema):
+class ScorecardRuleOut(Schema):
     weights: dict[str, int]
     commendation_threshold: float
     min_components: int
@@ -62,9 +62,9 @@ class RuleOut(Schema):
 class ScorecardsOut(Schema):
     kind: str
     years: list[int]
-    rule: RuleOut
-    rows: list[ScorecardOut]
-    totals: TotalsOut
+    rule: ScorecardRuleOut
+    rows: list[ScorecardRowOut]
+    totals: ScorecardTotalsOut
 
 
 def _component(c: Component) -> dict:

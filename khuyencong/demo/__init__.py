@@ -10,6 +10,7 @@ from __future__ import annotations
 from khuyencong.demo.appraisal import load_appraisal
 from khuyencong.demo.attachments import load_attachments
 from khuyencong.demo.contracts import load_contracts
+from khuyencong.demo.documents import load_documents
 from khuyencong.demo.finance import load_finance
 from khuyencong.demo.history import load_history
 from khuyencong.demo.inspections import load_inspections
@@ -42,6 +43,7 @@ def load_all(*, establishments: int | None = None) -> dict:
     settlement = load_settlement()
     reporting = load_reporting()  # after the projects demo: its reports are pre-filled from the projects
     attachments = load_attachments()  # after the records they are attached to
+    documents = load_documents()  # after every record its reports read
     notifications = load_notifications()  # last: its links point at the records loaded above
     return {
         "accounts": accounts,
@@ -58,5 +60,6 @@ def load_all(*, establishments: int | None = None) -> dict:
         "settlement": settlement,
         "reporting": reporting,
         "attachments": attachments,
+        "documents": documents,
         "notifications": notifications,
     }

@@ -54,11 +54,26 @@ def request_document(*, user: Any, kind_key: str, data: dict) -> Job:
     plain = {key: value for key, value in data.items() if isinstance(value, str | int | list)}
     return start_job(
         kind=JOB_KIND,
-        title=_("Generate: %(title)s") % {"title": f"{doc.title} {doc.subject}".strip() or str(kind.label)},
+        title=_("Generate: %(title)s") % {"title": document_title(doc, kind)},
         owner=user,
         params={"document_kind": kind.key, "data": plain},
         permission=(registry.RESOURCE, kind.permission),
     )
+
+
+def document_title(doc: OfficialDocument, kind: registry.DocumentKind) -> str:
+    """How lists name a document: "Báo cáo kết quả …" (the kind in capitals is for the page)."""
+    subject = doc.subject.strip()
+    if not doc.title:
+        return subject or str(kind.label)
+    title = doc.title.strip().capitalize()
+    return f"{title} {subject[:1].lower()}{subject[1:]}" if subject else title
+
+
+def _given_number(doc: OfficialDocument) -> str:
+    """The number as typed; a blank left to fill by hand ("      /BC-…") is no number yet."""
+    number = doc.number.strip()
+    return "" if number.startswith("/") else number
 
 
 def _scope_of(kind: registry.DocumentKind, user: Any, params: dict) -> tuple[Any, Any]:
@@ -76,14 +91,17 @@ def record_generated(
     files: dict[str, bytes],
     job: Job | None = None,
     issuer_unit: Any = None,
+    data: dict | None = None,
 ) -> GeneratedDocument:
-    """Log a generated document and store its files (size and SHA-256 each)."""
+    """Log a generated document and store its files (size and SHA-256 each). ``data`` is the form
+    data as asked (the job's, when there is a job)."""
     province, org_unit = _scope_of(kind, user, params)
+    asked = data if data is not None else (job.params.get("data", {}) if job else {})
     record = GeneratedDocument(
         kind=kind.key,
-        params=dict((job.params.get("data", {}) if job else {}).items()),
-        title=(f"{doc.title} {doc.subject}".strip() or str(kind.label))[:500],
-        number=doc.number[:60],
+        params=dict(asked),
+        title=document_title(doc, kind)[:500],
+        number=_given_number(doc)[:60],
         document_date=doc.date,
         created_by=user,
         province=province,

@@ -28,7 +28,7 @@ class DocumentForm(StyledForm):
             required=False,
             widget=DATE,
             input_formats=DATES,
-            help_text=_("Left empty: today."),
+            help_text=_("Left empty: 15 days after the period ends, or today if that is sooner."),
         )
         self.fields["signer_name"] = forms.CharField(label=_("Signed by (name)"), required=False, max_length=120)
         for field in self.fields.values():  # StyledForm styled the fields it saw; style the new ones

@@ -383,3 +383,185 @@ def take_report_step(*, user, report: Report, action: str, comment: str = "", on
     if step.target == S.RETURNED:
         changes = {"returned_on": day, "return_comment": (comment or "").strip()}
     return REPORT_LIFECYCLE.perform(report, user, name, comment=comment, version=version, changes=changes)
+
+
+# --- forms and who sends them -------------------------------------------------------------------
+
+FORM_FIELDS = ("code", "name", "period_type", "level", "description", "legal_basis", "is_active")
+
+
+@dataclass(frozen=True)
+class IndicatorInput:
+    code: str
+    name: str
+    kind: str = "integer"
+    unit: str = ""
+    min_value: Any = None
+    max_value: Any = None
+    required: bool = True
+    source: str = ""
+
+
+def _manager(user) -> None:
+    """Forms and assignments are the Agency's (``manage`` nationwide): every unit sends them."""
+    if not can(user, MANAGE, Report) or not user_scope(user, MANAGE, Report).everywhere:
+        raise _forbidden()
+
+
+def _indicator_errors(rows: list[IndicatorInput]) -> tuple[dict[str, str], list[dict]]:
+    from khuyencong.reporting import sources
+    from khuyencong.reporting.models import IndicatorKind
+
+    errors: dict[str, str] = {}
+    clean: list[dict] = []
+    seen: set[str] = set()
+    kinds = set(IndicatorKind.values)
+    for n, row in enumerate(rows):
+        prefix = f"indicators.{n}"
+        code, name = (row.code or "").strip().upper(), (row.name or "").strip()
+        if not code:
+            errors[f"{prefix}.code"] = _("Give the indicator's code.")
+        elif code in seen:
+            errors[f"{prefix}.code"] = _("The code %(code)s is used twice.") % {"code": code}
+        seen.add(code)
+        if not name:
+            errors[f"{prefix}.name"] = _("Give the indicator's name.")
+        if row.kind not in kinds:
+            errors[f"{prefix}.kind"] = _("Choose the kind of figure.")
+        bounds = {}
+        for field in ("min_value", "max_value"):
+            try:
+                bounds[field] = parse_number(getattr(row, field), IndicatorKind.PERCENT)
+            except ValueError as exc:
+                errors[f"{prefix}.{field}"] = str(exc)
+                bounds[field] = None
+        low, high = bounds["min_value"], bounds["max_value"]
+        if low is not None and high is not None and low > high:
+            errors[f"{prefix}.max_value"] = _("The largest allowed value cannot be below the smallest.")
+        source = (row.source or "").strip()
+        if source and source not in sources.registered() and source not in sources.FINANCE_HOOKS:
+            errors[f"{prefix}.source"] = _("Unknown system figure “%(source)s”.") % {"source": source[:80]}
+        if row.kind == IndicatorKind.TEXT and (low is not None or high is not None or source):
+            errors[f"{prefix}.kind"] = _("A text indicator has no allowed range and no system figure.")
+        unit = (row.unit or "").strip()
+        clean.append({"position": n, "code": code, "name": name, "kind": row.kind, "unit": unit, "min_value": low,
+                      "max_value": high, "required": bool(row.required), "source": source})  # fmt: skip
+    if not rows:
+        errors["indicators"] = _("A form needs at least one indicator.")
+    return errors, clean
+
+
+def save_report_form(*, user, values: Mapping[str, Any], indicators: list[IndicatorInput],
+                     form: ReportForm | None = None) -> ReportForm:  # fmt: skip
+    """Create or change a report form with its indicators (in the order given). An indicator some
+    report already holds a figure of is kept (it cannot be removed), and a form with reports keeps
+    its period. Refuses with a message per field (``code``, ``indicators.<n>.<field>``)."""
+    from khuyencong.reporting.models import Indicator, PeriodType
+
+    _manager(user)
+    errors: dict[str, str] = {}
+    code = str(values.get("code") or "").strip().upper()
+    name = str(values.get("name") or "").strip()
+    if not code:
+        errors["code"] = _("Give the form's code.")
+    elif ReportForm.objects.filter(code=code).exclude(pk=form.pk if form else 0).exists():
+        errors["code"] = _("Another form has the code %(code)s.") % {"code": code}
+    if not name:
+        errors["name"] = _("Give the form's name.")
+    period = values.get("period_type")
+    if period not in PeriodType.values:
+        errors["period_type"] = _("Choose how often the report is sent.")
+    level = values.get("level")
+    if level not in Level.values:
+        errors["level"] = _("Choose who reviews the reports.")
+    has_reports = form is not None and Report.objects.filter(form=form).exists()
+    if has_reports and form is not None and period != form.period_type:
+        errors["period_type"] = _("Reports of this form were laid out: its period cannot change.")
+    row_errors, rows = _indicator_errors(indicators)
+    errors.update(row_errors)
+    kept: set[str] = set()
+    if form is not None:
+        used = set(ReportValue.objects.filter(report__form=form).values_list("indicator__code", flat=True).distinct())
+        kept = used - {r["code"] for r in rows}
+        if kept:
+            errors["indicators"] = _("Reports hold figures of %(codes)s: keep these indicators.") % {
+                "codes": ", ".join(sorted(kept))
+            }
+    if errors:
+        raise Invalid(errors, _("The form is not valid."))
+    with transaction.atomic():
+        fields = {"code": code, "name": name, "period_type": period, "level": level,
+                  "description": str(values.get("description") or "").strip(),
+                  "legal_basis": str(values.get("legal_basis") or "").strip(),
+                  "is_active": bool(values.get("is_active", True))}  # fmt: skip
+        if form is None:
+            form = ReportForm.objects.create(**fields)
+        else:
+            for key, value in fields.items():
+                setattr(form, key, value)
+            form.save()
+        existing = {i.code: i for i in Indicator.objects.filter(form=form)}
+        for row in rows:
+            indicator = existing.pop(row["code"], None)
+            if indicator is None:
+                Indicator.objects.create(form=form, **row)
+            elif any(getattr(indicator, k) != v for k, v in row.items()):
+                for key, value in row.items():
+                    setattr(indicator, key, value)
+                indicator.save()
+        for indicator in existing.values():
+            indicator.delete()
+    return form
+
+
+def assign_form(*, user, form: ReportForm, unit_kind: str = "", units=(), from_year: Any, to_year: Any = None,
+                due_days: Any = 15, assignment=None):  # fmt: skip
+    """Say which units send ``form`` (every unit of a kind, or the units named) over which years
+    and how many days after each period; refuses with a message per field."""
+    from khuyencong.organisation.models import OrgUnit
+    from khuyencong.reporting.models import FormAssignment
+
+    _manager(user)
+    errors: dict[str, str] = {}
+    units = list(units)
+    if not unit_kind and not units:
+        errors["units"] = _("Choose a kind of unit or name the units.")
+    if unit_kind and units:
+        errors["units"] = _("Choose a kind of unit or name the units, not both.")
+    if unit_kind and unit_kind not in OrgUnit.Kind.values:
+        errors["unit_kind"] = _("Unknown kind of unit.")
+
+    def year(raw, field, required):
+        if raw in (None, ""):
+            if required:
+                errors[field] = _("Give the year.")
+            return None
+        try:
+            value = int(str(raw).strip())
+        except ValueError:
+            errors[field] = _("Enter the year as four digits, e.g. 2026.")
+            return None
+        if not 2000 <= value <= 2100:
+            errors[field] = _("Give a year between 2000 and 2100.")
+        return value
+
+    first, last = year(from_year, "from_year", True), year(to_year, "to_year", False)
+    if first is not None and last is not None and last < first and "to_year" not in errors:
+        errors["to_year"] = _("The last year cannot be before the first.")
+    try:
+        days = int(str(due_days).strip())
+        if not 0 <= days <= 365:
+            raise ValueError
+    except ValueError:
+        errors["due_days"] = _("Give a number of days between 0 and 365.")
+        days = 0
+    if errors:
+        raise Invalid(errors, _("The assignment is not valid."))
+    with transaction.atomic():
+        if assignment is None:
+            assignment = FormAssignment(form=form)
+        assignment.unit_kind, assignment.from_year, assignment.to_year = unit_kind, first, last
+        assignment.due_days = days
+        assignment.save()
+        assignment.units.set(units)
+    return assignment

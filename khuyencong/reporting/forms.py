@@ -7,7 +7,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from khuyencong.organisation.models import OrgUnit
-from khuyencong.reporting.models import ReportForm
+from khuyencong.reporting.models import IndicatorKind, PeriodType, ReportForm
+from khuyencong.rulebook.models import Level
 from khuyencong.territory.models import Province, Region
 
 
@@ -66,3 +67,85 @@ class CompletenessForm(forms.Form):
 class MaterialiseForm(forms.Form):
     form = forms.ModelChoiceField(queryset=ReportForm.objects.filter(is_active=True), to_field_name="code")
     year = forms.IntegerField(min_value=2000, max_value=2100)
+
+
+# --- managing forms and assignments (form_views.py; the rules are in actions.save_report_form / assign_form) ---
+
+
+def _styled(form: forms.Form) -> None:
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select | forms.SelectMultiple):
+            widget.attrs.setdefault("class", "form-select form-select-sm")
+        else:
+            widget.attrs.setdefault("class", "form-control form-control-sm")
+
+
+class ReportFormForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=40)
+    name = forms.CharField(label=_("Name"), max_length=300)
+    period_type = forms.ChoiceField(label=_("Period"), choices=PeriodType.choices)
+    level = forms.ChoiceField(
+        label=_("Sent to"),
+        choices=Level.choices,
+        help_text=_("National: the Agency reviews the reports; local: the Department of the province."),
+    )
+    legal_basis = forms.CharField(label=_("Legal basis"), max_length=300, required=False)
+    description = forms.CharField(label=_("Description"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    is_active = forms.BooleanField(label=_("In use"), required=False, initial=True)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        _styled(self)
+
+
+def source_choices() -> list[tuple[str, str]]:
+    from khuyencong.reporting import sources
+
+    known = {key: str(source.label) for key, source in sources.registered().items()}
+    return [("", _("— typed by the unit —")), *sorted(known.items(), key=lambda item: item[0])]
+
+
+class IndicatorRowForm(forms.Form):
+    code = forms.CharField(label=_("Code"), max_length=40, required=False)
+    name = forms.CharField(label=_("Name"), max_length=300, required=False)
+    unit = forms.CharField(label=_("Unit"), max_length=40, required=False)
+    kind = forms.ChoiceField(label=_("Kind"), choices=IndicatorKind.choices, initial=IndicatorKind.INTEGER)
+    min_value = forms.CharField(label=_("Smallest allowed"), max_length=30, required=False)
+    max_value = forms.CharField(label=_("Largest allowed"), max_length=30, required=False)
+    required = forms.BooleanField(label=_("Required"), required=False, initial=True)
+    source = forms.ChoiceField(label=_("System figure"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source"].choices = source_choices()
+        _styled(self)
+
+    @property
+    def is_blank(self) -> bool:
+        data = getattr(self, "cleaned_data", {}) or {}
+        return not (data.get("code") or "").strip() and not (data.get("name") or "").strip()
+
+
+IndicatorFormSet = forms.formset_factory(IndicatorRowForm, extra=3, max_num=200)
+
+
+class AssignmentForm(forms.Form):
+    unit_kind = forms.ChoiceField(label=_("Every unit of the kind"), required=False)
+    units = forms.ModelMultipleChoiceField(label=_("Or the units named"), required=False,
+                                           queryset=OrgUnit.objects.none(), to_field_name="code")  # fmt: skip
+    from_year = forms.IntegerField(label=_("From year"), min_value=2000, max_value=2100)
+    to_year = forms.IntegerField(label=_("To year"), min_value=2000, max_value=2100, required=False,
+                                 help_text=_("Empty: every year from then on."))  # fmt: skip
+    due_days = forms.IntegerField(label=_("Days after the period"), min_value=0, max_value=365, initial=15)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit_kind"].choices = [("", _("— named units —")), *OrgUnit.Kind.choices]
+        units = OrgUnit.objects.filter(is_active=True).exclude(kind=OrgUnit.Kind.ESTABLISHMENT).order_by("path")
+        self.fields["units"].queryset = units
+        self.fields["units"].widget.attrs["size"] = 10
+        self.fields["from_year"].initial = timezone.localdate().year
+        _styled(self)

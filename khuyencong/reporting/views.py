@@ -335,6 +335,7 @@ class CompletenessView(LoginRequiredMixin, View):
         form, matrix = _matrix(request)
         context = {"filter_form": form, "matrix": matrix, "labels": STATUS_LABELS,
                    "can_manage": can(request.user, "manage", Report),
+                   "can_manage_forms": user_scope(request.user, "manage", Report).everywhere,
                    "can_export": can(request.user, Action.EXPORT, Report)}  # fmt: skip
         return render(request, "reporting/completeness.html", context)
 

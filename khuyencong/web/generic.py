@@ -29,7 +29,7 @@ from django.views import View
 from khuyencong.kernel.db import QueryTooSlow, statement_timeout
 from khuyencong.kernel.filters import FilterSpec, bind
 from khuyencong.kernel.lifecycle import ActionRefused
-from khuyencong.kernel.scoping import Action, can, ensure_in_scope, restrict
+from khuyencong.kernel.scoping import Action, can, ensure_in_scope, restrict, user_scope
 from khuyencong.web.pagination import CappedPage, capped_page
 
 logger = logging.getLogger(__name__)
@@ -210,15 +210,22 @@ class ObjectDetailView(ScopedViewMixin, View):
     def extra_context(self, obj) -> dict:
         return {}
 
+    def reaches(self, obj, action) -> bool:
+        """Whether the user may ``action`` this record, which they can see. A role without the action
+        anywhere and one with it nationwide need no query (the record is in the page's own rows)."""
+        scope = user_scope(self.request.user, action, self.model)
+        if scope.is_empty or scope.everywhere:
+            return scope.everywhere
+        return restrict(self.base_queryset().filter(pk=obj.pk), self.request.user, action).exists()
+
     def get(self, request, *args, **kwargs):
         obj = self.get_object()
-        user = request.user
         context = {
             **self.common_context(),
             "object": obj,
             "field_rows": [(col, col.value(obj)) for col in self.fields],
-            "obj_can_change": restrict(self.base_queryset().filter(pk=obj.pk), user, Action.CHANGE).exists(),
-            "obj_can_delete": restrict(self.base_queryset().filter(pk=obj.pk), user, Action.DELETE).exists(),
+            "obj_can_change": self.reaches(obj, Action.CHANGE),
+            "obj_can_delete": self.reaches(obj, Action.DELETE),
             "edit_url": _reverse_or_none(self.url_name("edit"), obj.pk),
             "delete_url": _reverse_or_none(self.url_name("delete"), obj.pk),
             **self.extra_context(obj),

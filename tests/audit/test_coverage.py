@@ -12,6 +12,7 @@ EXEMPT = {
     "audit.accesslog": "the access log",
     # Operational record of background work; its start and result are logged as access rows.
     "jobs.job": "operational record, not business data",
+    "documents.generateddocument": "the log of generated files itself: written once, never edited",
     # Messages to one person and the record of their daily digest: per-recipient, high-volume, and
     # written by the system (reminders, after-commit effects of actions that are themselves logged).
     "notifications.notification": "per-recipient message, not business data",

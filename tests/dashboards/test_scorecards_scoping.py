@@ -9,27 +9,20 @@ import pytest
 from khuyencong.organisation.models import Role
 from khuyencong.organisation.permissions import allowed_actions
 from tests.dashboards.scorecard_fixtures import YEAR, year_2025_fixture  # noqa: F401 (the fixture "year_2025")
-from tests.roles import CASE_IDS, CASES, NGHE_AN_OFFICER, NO_ROLE
+from tests.roles import (
+    CASE_IDS,
+    CASES,
+    EXPORT_SCORECARD,
+    NGHE_AN_OFFICER,
+    NO_ROLE,
+    SCORECARD_ACTIONS,
+    VIEW_SCORECARD,
+)
 
 pytestmark = pytest.mark.django_db
 
-VIEW, EXPORT = "view_scorecard", "export_scorecard"
+VIEW, EXPORT = VIEW_SCORECARD, EXPORT_SCORECARD
 BOTH_ACTIONS = {VIEW, EXPORT}
-# Written out per role (a test, not a copy of the matrix): what each role may do with scorecards.
-SCORECARD_ACTIONS: dict[str, set[str]] = {
-    Role.SYSTEM_ADMIN: BOTH_ACTIONS,
-    Role.AGENCY_OFFICER: BOTH_ACTIONS,
-    Role.AGENCY_LEADER: BOTH_ACTIONS,
-    Role.REGIONAL_OFFICER: BOTH_ACTIONS,
-    Role.PROVINCIAL_OFFICER: BOTH_ACTIONS,
-    Role.PROVINCIAL_LEADER: BOTH_ACTIONS,
-    Role.PROVINCIAL_FINANCE: set(),
-    Role.IMPLEMENTER: BOTH_ACTIONS,
-    Role.INSPECTOR: BOTH_ACTIONS,
-    Role.ESTABLISHMENT: set(),
-    Role.VIEWER: {VIEW},
-    "": set(),
-}
 EVERY_UNIT = {"TTKC-42", "TTKC-40", "SCT-42", "SCT-40"}
 # The units each binding sees: a province its own units, an implementer only its own unit.
 VISIBLE_UNITS = {

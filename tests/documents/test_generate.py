@@ -76,7 +76,7 @@ def test_the_national_report_is_generated_and_logged(paid_project, agency_office
     document = _generate(agency_officer, NATIONAL_2026, django_capture_on_commit_callbacks)
     assert document.kind == "periodic_report" and document.created_by == agency_officer
     assert document.province is None and document.number == "12/BC-KC"
-    assert document.title == "BÁO CÁO Kết quả thực hiện hoạt động khuyến công năm 2026"
+    assert document.title == "Báo cáo kết quả thực hiện hoạt động khuyến công năm 2026"
     for fmt in ("docx", "pdf", "xlsx"):
         content = _bytes(document, fmt)
         assert getattr(document, f"{fmt}_size") == len(content) > 0

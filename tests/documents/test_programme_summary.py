@@ -164,6 +164,10 @@ def test_a_department_summarises_only_its_province(money, hatinh_officer):
         "Hà Tĩnh",
     )
     assert document.signer_authority == "KT. GIÁM ĐỐC"
+    assert (
+        document.subject == "Tổng kết thực hiện Chương trình khuyến công giai đoạn 2026–2030 trên địa bàn tỉnh Hà Tĩnh"
+    )
+    assert "(địa giới từ 01/7/2025)" in provinces.title
     text = text_of(document)
     assert "Nghệ An" not in text and "toàn quốc" not in text
     for scope in ("national", "province:40", "region:2"):
@@ -215,6 +219,7 @@ def test_legacy_or_current_provinces_by_the_years(agency_officer, django_user_mo
     officer = django_user_model.objects.create_user(username="ninhbinh", password="x-Mat-khau-2026!")
     assign_role(user=officer, role=Role.PROVINCIAL_OFFICER, org_unit=unit("SCT-37"))
     mine = table(summary_kind.build(officer, {"from_year": 2021, "to_year": 2024}), "Bảng 1")
+    assert "(địa giới trước 01/7/2025)" in mine.title
     assert sorted(row[1] for row in mine.rows) == ["Hà Nam", "Nam Định", "Ninh Bình"]
     assert mine.total[column(mine, "Số đề án")] == 3
 

@@ -106,3 +106,44 @@ def test_the_forms_resolve_the_scope_within_reach(agency_officer, hatinh_officer
     assert letter.is_valid(), letter.errors
     assert letter.cleaned_data["as_of"] == dt.date(2027, 3, 1)
     assert [key for key, _label in letter.fields["scope"].choices] == ["province:42"]
+
+
+@pytest.fixture
+def media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+def _generate(user, kind_key, data, capture):
+    from khuyencong.documents import actions
+    from khuyencong.documents.models import GeneratedDocument
+    from khuyencong.jobs.models import Job
+    from khuyencong.jobs.services import execute
+
+    with capture(execute=False):
+        job = actions.request_document(user=user, kind_key=kind_key, data=data)
+    execute(str(job.pk))
+    job.refresh_from_db()
+    assert job.status == Job.Status.SUCCEEDED, job.error
+    return GeneratedDocument.objects.get(job=job)
+
+
+def test_both_kinds_through_the_generation_job(
+    money,  # noqa: F811
+    late,  # noqa: F811
+    media,
+    agency_officer,
+    hatinh_officer,
+    django_capture_on_commit_callbacks,
+):
+    """The form's data as posted (strings): the job rebuilds the document and logs its files."""
+    summary = _generate(agency_officer, "programme_summary",
+                        {"scope": "national", "from_year": "2026", "to_year": "2030", "number": "15/BC-ĐMST"},
+                        django_capture_on_commit_callbacks)  # fmt: skip
+    assert summary.kind == "programme_summary" and summary.number == "15/BC-ĐMST" and summary.province is None
+    assert summary.pdf_size > 0 and summary.docx_size > 0 and summary.xlsx_size > 0
+    letter = _generate(hatinh_officer, "reminder_letter",
+                       {"scope": "province:42", "as_of": "2027-03-01", "year": "2026", "include": "reports"},
+                       django_capture_on_commit_callbacks)  # fmt: skip
+    assert letter.kind == "reminder_letter" and letter.province.code == "42"
+    assert letter.title.startswith("đôn đốc gửi báo cáo định kỳ")

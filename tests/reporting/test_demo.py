@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from khuyencong.demo.reporting import RETURN_COMMENT, load_reporting
-from khuyencong.organisation.demo import load_demo
 from khuyencong.kernel.periods import Period
+from khuyencong.organisation.demo import load_demo
 from khuyencong.reporting import services, sources
 from khuyencong.reporting.models import Report, ReportForm, ReportState, ReportValue
 

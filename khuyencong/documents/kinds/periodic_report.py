@@ -312,7 +312,7 @@ def _late_projects(overdue, count: int, as_of: dt.date) -> list:
             columns=["STT", "Mã đề án", "Tên đề án", "Tỉnh", "Đơn vị thực hiện", "Việc chậm", "Hạn", "Số ngày chậm"],
             rows=rows,
             numeric=frozenset({7}),
-            widths=[1.0, 2.2, 3.6, 1.5, 2.4, 2.4, 1.6, 1.1],
+            widths=[1.0, 2.9, 3.3, 1.5, 2.2, 2.2, 1.6, 1.1],
             sheet="Đề án chậm",
         )
     ]

@@ -100,6 +100,10 @@ class ProgrammeSummaryForm(DocumentForm):
         scope_field.choices = scope_choices_for(user) if user is not None else [(NATIONAL, _("Whole country"))]
         if scope_field.choices and not self.is_bound:
             self.initial.setdefault("scope", scope_field.choices[0][0])
+        if not self.is_bound:  # the last programme whose period has begun (2021–2025 in 2026)
+            last = dashboards.programme_for(timezone.localdate().year - 1)
+            if last is not None:
+                self.initial.setdefault("programme", last.pk)
         self.order_fields(FIELD_ORDER)
 
     def clean_scope(self):
@@ -326,9 +330,12 @@ def province_table(summary: Summary) -> Table:
         total += [_amount(t.allocated), _amount(t.disbursed), _amount(t.settled), _rate(t.disbursed, t.allocated)]
     else:
         total.append(t.beneficiaries)
-    generation = (
-        "34 tỉnh, thành phố từ 01/7/2025" if summary.generation == CURRENT else "63 tỉnh, thành phố trước 01/7/2025"
-    )
+    if summary.scope.kind == NATIONAL:
+        generation = (
+            "34 tỉnh, thành phố từ 01/7/2025" if summary.generation == CURRENT else "63 tỉnh, thành phố trước 01/7/2025"
+        )
+    else:
+        generation = "địa giới từ 01/7/2025" if summary.generation == CURRENT else "địa giới trước 01/7/2025"
     return Table(
         title=f"Bảng 1. Kết quả thực hiện giai đoạn {summary.period} theo tỉnh, thành phố ({generation})",
         columns=columns,
@@ -406,9 +413,15 @@ def target_table(summary: Summary) -> Table:
     )
 
 
+def _where(scope: DashboardScope) -> str:
+    """ "toàn quốc", "địa bàn tỉnh Hà Tĩnh", "địa bàn Bắc Bộ" (after "trên")."""
+    label = scope_label(scope)
+    return f"địa bàn {label}" if scope.kind == PROVINCE else label
+
+
 def narrative(summary: Summary) -> list[Paragraph]:
     t = summary.total
-    where = scope_label(summary.scope)
+    where = _where(summary.scope)
     placed = sum(1 for line in summary.provinces if line.key is not None and line.projects)
     text = (
         f"Giai đoạn {summary.period}, trên {where} đã triển khai {t.projects} đề án khuyến công"
@@ -479,7 +492,7 @@ def document(summary: Summary, *, date: dt.date, number: str = "", signer_name: 
             f"Lưu: VT, {issuer.symbol}.",
         ]
     )
-    where = "toàn quốc" if summary.scope.kind == NATIONAL else scope_label(summary.scope)
+    where = _where(summary.scope)
     return OfficialDocument(
         kind=KEY,
         issuer_parent=issuer.parent,

@@ -104,16 +104,18 @@ class ReminderLetterForm(DocumentForm):
         widget=DATE,
         input_formats=DATES,
     )
-    include = forms.MultipleChoiceField(
+    # One choice (not a multiple select): the form is posted again, as single values, when the
+    # generation job rebuilds the document.
+    include = forms.ChoiceField(
         label=gettext_lazy("Remind of"),
         required=False,
         choices=[
+            ("", gettext_lazy("Everything that is late")),
             (REPORTS, gettext_lazy("Periodic reports")),
             (STEPS, gettext_lazy("Overdue project steps")),
             (LIQUIDATIONS, gettext_lazy("Liquidation and settlement")),
             (FOLLOW_UPS, gettext_lazy("Inspection follow-ups")),
         ],
-        widget=forms.CheckboxSelectMultiple,
     )
     deadline = forms.DateField(
         label=gettext_lazy("Deadline to comply"), required=False, widget=DATE, input_formats=DATES
@@ -409,7 +411,7 @@ def detail_table(late: Lateness) -> Table:
         columns=["STT", "Đơn vị nhận", "Việc chậm", "Đơn vị phải thực hiện", "Hạn", "Số ngày quá hạn"],
         rows=rows,
         numeric=frozenset({5}),
-        widths=[0.5, 1.8, 3.6, 1.8, 1.0, 0.8],
+        widths=[0.8, 2.0, 4.4, 2.0, 1.6, 1.0],
         sheet="Danh mục",
     )
 
@@ -440,12 +442,13 @@ def letter(
     present = [c for c in CATEGORIES if late.total(c)]
     addressees = late.addressees()
     national = issuer.national
-    kind_of = "Sở Công Thương các tỉnh, thành phố" if national else "các đơn vị"
+    kind_of = "Sở Công Thương các tỉnh, thành phố và các đơn vị" if national else "các đơn vị"
     if len(addressees) <= ADDRESSEE_LINES:
         to_lines = [a.name for a in addressees]
     else:  # the renderers add the "- …;" and the final "."
         to_lines = [f"{kind_of[:1].upper()}{kind_of[1:]} có tên tại Bảng 1 kèm theo"]
-    you = "Quý Sở" if national else "Quý đơn vị"
+    only_departments = all(a.key[0] == "province" for a in addressees)
+    you = ("Quý Sở" if only_departments else "Quý cơ quan, đơn vị") if national else "Quý đơn vị"
     sender = "Cục Đổi mới sáng tạo, Chuyển đổi xanh và Khuyến công" if national else "Sở Công Thương"
     counts = "; ".join(f"{late.total(c)} {CATEGORY_COLUMNS[c][:1].lower()}{CATEGORY_COLUMNS[c][1:]}" for c in present)
     blocks: list[Any] = [
@@ -510,7 +513,8 @@ def build(user, params: dict) -> OfficialDocument:
     as_of = params.get("as_of") or timezone.localdate()
     year = params.get("year")
     years = [int(year)] if year else [as_of.year - 1, as_of.year]
-    include = tuple(params.get("include") or CATEGORIES)
+    chosen = params.get("include") or ()
+    include = (chosen,) if isinstance(chosen, str) else tuple(chosen) or CATEGORIES
     with translation.override("vi"):  # the due items' labels: the letter is Vietnamese whoever reads the page
         late = lateness(
             user,
