@@ -11,7 +11,10 @@ from django.test import Client
 
 from khuyencong.accounts.tokens import issue_token
 from khuyencong.api.errors import database_unavailable
+from khuyencong.registry import api as registry_api
+from khuyencong.registry.models import Establishment
 from khuyencong.registry.views import EstablishmentListView
+from tests.registry.factories import commune_of
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +66,26 @@ def test_the_api_answers_503_in_the_error_shape(hatinh_officer):
     assert response["Retry-After"] == "5"
     body = response.json()
     assert body["code"] == "unavailable" and body["message"]
+
+
+def test_a_create_whose_answer_cannot_be_read_back_stores_nothing(hatinh_officer):
+    """The database lost between the write and the read of the answer: nothing is stored, so the
+    client's retry after the 503 creates the record once (it used to be stored behind a 500)."""
+    client = Client(raise_request_exception=False)
+    client.force_login(hatinh_officer)
+    payload = {"name": "Cơ sở thử mất kết nối", "legal_form": "household", "commune_code": commune_of("42").code}
+    before = Establishment.objects.count()
+    real = registry_api._queryset
+
+    def lost_on_read(user, action):
+        if action == "view":
+            raise LOST
+        return real(user, action)
+
+    with mock.patch.object(registry_api, "_queryset", side_effect=lost_on_read):
+        response = client.post("/api/v1/establishments", payload, "application/json")
+    assert response.status_code == 503
+    assert Establishment.objects.count() == before
+    retry = client.post("/api/v1/establishments", payload, "application/json")
+    assert retry.status_code == 201
+    assert Establishment.objects.filter(name="Cơ sở thử mất kết nối").count() == 1
