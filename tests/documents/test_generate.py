@@ -94,19 +94,18 @@ def test_word_and_excel_totals_equal_the_rollup(paid_project, agency_officer, dj
     document = _generate(agency_officer, NATIONAL_2026, django_capture_on_commit_callbacks)
     total = rollups.rollup(agency_officer, year=2026, group_by=["unit"]).total
     money = _word(document).tables[1]  # after the header table
-    assert money.rows[0].cells[2].text == "Kế hoạch"
+    assert money.rows[0].cells[2].text == "Đã giao dự toán"  # no per-unit plan column: the plan is not per unit
     word_total = [cell.text for cell in money.rows[-1].cells]
     assert word_total[1] == "Tổng cộng"
-    assert word_total[2:6] == [format_vnd(v, unit="") for v in (total.plan, total.allocated, total.contracted,
-                                                                 total.disbursed)]  # fmt: skip
+    assert word_total[2:5] == [format_vnd(v, unit="") for v in (total.allocated, total.contracted, total.disbursed)]
     assert total.disbursed == 100_000_000
     book = openpyxl.load_workbook(io.BytesIO(_bytes(document, "xlsx")))
     sheet = book["Kinh phí"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[-1][1] == "Tổng cộng"
-    assert list(rows[-1][2:6]) == [total.plan, total.allocated, total.contracted, total.disbursed]
+    assert list(rows[-1][2:5]) == [total.allocated, total.contracted, total.disbursed]
     header = rows.index(tuple(cell for cell in rows[3]))
-    assert sum(row[5] for row in rows[header + 1 : -1]) == rows[-1][5]
+    assert sum(row[4] for row in rows[header + 1 : -1]) == rows[-1][4]
 
 
 def test_an_empty_period_is_refused_and_nothing_is_written(paid_project, agency_officer, media, client_for):

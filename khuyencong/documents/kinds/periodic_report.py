@@ -100,9 +100,12 @@ def _money_table(user, scope, year: int) -> tuple[Table | None, rollups.RollupRo
     filters: dict[str, Any] = {} if national else {"province": sorted(scope.province_ids)}
     result = rollups.rollup(user, year=year, group_by=["unit"], **filters)
     rows = []
-    for n, row in enumerate(result.rows, 1):
+    shown = [r for r in result.rows if r.key.get("unit") is not None or r.allocated or r.contracted or r.disbursed]
+    for n, row in enumerate(shown, 1):
         label = row.labels.get("unit") if row.key.get("unit") is not None else "Chưa giao cho đơn vị"
-        rows.append([n, label, row.plan, row.allocated, row.contracted, row.disbursed,
+        # No plan column: the plan budget is set for the programme's lines, not per unit (the
+        # narrative above the table gives it); a column of zeros over a total would mislead.
+        rows.append([n, label, row.allocated, row.contracted, row.disbursed,
                      _percent(row.disbursed, row.allocated)])  # fmt: skip
     t = result.total
     table = Table(
@@ -110,16 +113,15 @@ def _money_table(user, scope, year: int) -> tuple[Table | None, rollups.RollupRo
         columns=[
             "STT",
             "Đơn vị",
-            "Kế hoạch",
             "Đã giao dự toán",
             "Đã ký hợp đồng",
             "Đã giải ngân",
             "Tỷ lệ giải ngân (%)",
         ],
         rows=rows,
-        total=["", "Tổng cộng", t.plan, t.allocated, t.contracted, t.disbursed, _percent(t.disbursed, t.allocated)],
-        numeric=frozenset({2, 3, 4, 5, 6}),
-        widths=[1.0, 3.3, 2.7, 2.7, 2.7, 2.7, 1.3],
+        total=["", "Tổng cộng", t.allocated, t.contracted, t.disbursed, _percent(t.disbursed, t.allocated)],
+        numeric=frozenset({2, 3, 4, 5}),
+        widths=[1.0, 4.2, 2.8, 2.8, 2.8, 1.8],
         sheet="Kinh phí",
     )
     return table, t
