@@ -67,14 +67,14 @@ def backend_label(connection) -> str:
     return f"PostgreSQL {number // 10000}"
 
 
-def write_cases(runner: str, cases: list[Case], *, backend: str = "", meta: dict | None = None) -> Path:
+def write_cases(runner: str, cases: list[Case], *, backend: str = "", meta: dict | None = None, when: str = "") -> Path:
     """Write a runner's summary rows for ``bench/all.py`` (one file per runner and backend)."""
     CASES.mkdir(parents=True, exist_ok=True)
     slug = "-".join(filter(None, [runner, backend.split()[0].lower() if backend not in ("", "—") else ""]))
     path = CASES / f"{slug}.json"
     payload = {
         "runner": runner,
-        "when": f"{dt.datetime.now().astimezone():%Y-%m-%d %H:%M %z}",
+        "when": when or f"{dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
         "machine": machine(),
         "meta": meta or {},
         "cases": [{**asdict(c), "ratio": c.ratio} for c in cases],

@@ -66,10 +66,17 @@ def finish(out: Path) -> None:
     from common import ROOT, write_cases
 
     result = json.loads(out.read_text(encoding="utf-8"))
-    report = render(result)
+    when = result.get("when", "").removeprefix("Run of ").rstrip(";")
+    write_cases("finance", summary_cases(result), backend=result["version"], when=when)
+    # The report holds the last run of each backend.
+    reports = []
+    for backend in ("postgresql", "sqlite"):
+        raw = out.with_name(f"finance_rollup-{backend}.json")
+        if raw.exists():
+            reports.append(render(json.loads(raw.read_text(encoding="utf-8")), first=not reports))
+    report = "\n".join(reports)
     print("\n" + report)
     (ROOT / "bench" / "results" / "finance.md").write_text(report, encoding="utf-8")
-    write_cases("finance", summary_cases(result), backend=result["version"])
 
 
 LABELS = {"province": "province", "legacy_province": "province before 1/7/2025", "region": "region",
@@ -260,6 +267,7 @@ def inner(args) -> None:
         "cases": cases,
     }  # fmt: skip
     Path(args.out).write_text(json.dumps(result, indent=2), encoding="utf-8")
+    stamp(args.out)
 
 
 def version(connection) -> str:
@@ -324,10 +332,11 @@ def today(path: Path, group: list[str]) -> dict:
     return sums
 
 
-def render(result: dict) -> str:
+def render(result: dict, first: bool = True) -> str:
     lines = [
-        "# Finance rollup benchmark — latest run", "",
-        f"{result['version']}; {result['projects']:,} projects, {result['entries']:,} ledger entries "
+        *(["# Finance rollup benchmark — latest run", ""] if first else []),
+        f"## {result['version']}", "",
+        f"{result.get('when', '')} {result['projects']:,} projects, {result['entries']:,} ledger entries "
         f"(generated in {result['generation_seconds']} s; the Excel export of the ledger took "
         f"{result['export_seconds']} s and is not timed below).", "",
         "Medians in ms. **rollup** `finance.rollups.rollup` over 2007–2026, nationwide; **sql** its four "
@@ -345,6 +354,16 @@ def render(result: dict) -> str:
         lines.append(f"| {case['group']} | {m['rollup']:,.1f} | {m['sql']:,.1f} | {ratio} | {page} | {today_ms} "
                      f"| {speedup} |")  # fmt: skip
     return "\n".join([*lines, "", "Analysis: `bench/README.md` (Finance rollup).", ""])
+
+
+def stamp(out: str) -> None:
+    """Record when the run was made (UTC) in its raw results."""
+    import datetime as dt
+
+    path = Path(out)
+    result = json.loads(path.read_text(encoding="utf-8"))
+    result["when"] = f"Run of {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC;"
+    path.write_text(json.dumps(result, indent=2), encoding="utf-8")
 
 
 def main() -> None:

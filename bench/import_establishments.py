@@ -159,8 +159,11 @@ def summary_cases(big: dict, small: dict, rows: int, small_rows: int, backend: s
     read_s = median(big["read"], "seconds")
     read_rate = rows / read_s
 
+    read_cpu = median(big["read"], "cpu_seconds")
+
     def rate(runs):
-        return f"{rows / median(runs, 'seconds'):,.0f} rows/s; plain read {read_rate:,.0f} rows/s"
+        cpu = median(runs, "cpu_seconds") / read_cpu
+        return f"{rows / median(runs, 'seconds'):,.0f} rows/s, plain read {read_rate:,.0f} rows/s; CPU time {cpu:.1f}×"
 
     out = [
         Case("import", f"dry run, {rows:,} rows", backend, 1000 * median(big["dry_run"], "seconds"), 1000 * read_s,

@@ -51,7 +51,8 @@ def request_document(*, user: Any, kind_key: str, data: dict) -> Job:
     kind = kind_for(user, kind_key)
     params = cleaned_params(user=user, kind=kind, data=data)
     doc = kind.build(user, params)  # raises ActionRefused("empty_period") before anything is written
-    plain = {key: value for key, value in data.items() if isinstance(value, str | int | list)}
+    # Only the form's own fields, as typed (never the page's CSRF token or anything else posted).
+    plain = {key: data[key] for key in params if key in data and isinstance(data[key], str | int | list)}
     return start_job(
         kind=JOB_KIND,
         title=_("Generate: %(title)s") % {"title": document_title(doc, kind)},

@@ -43,6 +43,14 @@ class CompletenessForm(forms.Form):
         self.fields["province"].queryset = provinces if provinces is not None else Province.objects.current()
         self.fields["region"].queryset = Region.objects.filter(kind=Region.Kind.CENTRE).order_by("code")
         self.fields["unit"].error_messages["invalid_choice"] = _("No such unit.")
+        self.fields["year"].initial = timezone.localdate().year
+        for field in self.fields.values():
+            field.widget.attrs.setdefault(
+                "class",
+                "form-select form-select-sm"
+                if isinstance(field, forms.ModelChoiceField)
+                else "form-control form-control-sm",
+            )
 
     def scope_filters(self) -> dict:
         """The matrix's filters of a region (its provinces in force) or a unit (and its sub-units)."""
@@ -54,14 +62,6 @@ class CompletenessForm(forms.Form):
             unit = data["unit"]
             out["unit_ids"] = set(OrgUnit.objects.filter(path__startswith=unit.path).values_list("pk", flat=True))
         return out
-        self.fields["year"].initial = timezone.localdate().year
-        for field in self.fields.values():
-            field.widget.attrs.setdefault(
-                "class",
-                "form-select form-select-sm"
-                if isinstance(field, forms.ModelChoiceField)
-                else "form-control form-control-sm",
-            )
 
 
 class MaterialiseForm(forms.Form):

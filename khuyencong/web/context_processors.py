@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
@@ -70,7 +71,8 @@ def _shown(user, resource) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _menu_url(url_name: str, script_prefix: str, urlconf: str | None) -> str:
+def _menu_url(url_name: str, script_prefix: str, urlconf: str) -> str:
+    """A menu entry's address: the same for every request of a process with the same prefix and URL map."""
     return reverse(url_name, urlconf=urlconf)
 
 
@@ -87,7 +89,7 @@ def navigation(request):
 
 
 def _menu(request, user) -> dict:
-    prefix, urlconf = get_script_prefix(), get_urlconf()
+    prefix, urlconf = get_script_prefix(), get_urlconf() or settings.ROOT_URLCONF
     items = [
         {"label": label, "url": _menu_url(url_name, prefix, urlconf), "active": False, "group": group}
         for label, url_name, resource, group in MENU

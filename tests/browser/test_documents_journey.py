@@ -35,6 +35,7 @@ def seed() -> None:
     accepted on 1/3/2022 whose settlement dossier never came (late), and a closed Nghệ An one."""
     from khuyencong.organisation.models import OrgUnit
     from khuyencong.projects.models import Project, ProjectState
+    from khuyencong.territory.models import Province
     from tests.finance.factories import allocate_directly, plan_of
     from tests.projects.factories import make_project
 
@@ -43,9 +44,10 @@ def seed() -> None:
     plan = plan_of(2022, total=2_080_000_000)
     allocate_directly(plan, OrgUnit.objects.get(code="TTKC-42"), 900_000_000)
     make_project("42", year=2022, state=ProjectState.ACCEPTED, approved_on=dt.date(2022, 1, 20),
-                 accepted_on=dt.date(2022, 3, 1), code=LATE,
+                 accepted_on=dt.date(2022, 3, 1), code=LATE, legacy_province=Province.objects.legacy().get(code="42"),
                  name="Hỗ trợ máy chế biến nước mắm cho cơ sở Cẩm Xuyên")  # fmt: skip
     make_project("40", year=2022, state=ProjectState.CLOSED, approved_on=dt.date(2022, 2, 10), code=DONE,
+                 legacy_province=Province.objects.legacy().get(code="40"),
                  name="Mô hình trình diễn dệt thổ cẩm Con Cuông")  # fmt: skip
 
 

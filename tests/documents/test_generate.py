@@ -168,10 +168,11 @@ def test_the_pages_generate_follow_and_download(paid_project, agency_officer, ng
     html = form.content.decode()
     assert '<select name="scope"' in html and '<select name="year"' in html and '<select name="period"' in html
     with django_capture_on_commit_callbacks(execute=False):
-        response = pages.post("/documents/new/periodic_report/", NATIONAL_2026)
+        response = pages.post("/documents/new/periodic_report/", {**NATIONAL_2026, "csrfmiddlewaretoken": "x"})
     assert response.status_code == 302
     job = Job.objects.get(kind=actions.JOB_KIND)
     assert response["Location"] == f"/documents/jobs/{job.pk}/"
+    assert set(job.params["data"]) == set(NATIONAL_2026)  # the form's fields only, no CSRF token
     waiting = pages.get(response["Location"]).content.decode()
     assert "hx-get" in waiting and "document-ready" not in waiting
     execute(str(job.pk))

@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy
 from khuyencong.dashboards import scope as dashboard_scope
 from khuyencong.dashboards import selectors as dashboard_selectors
 from khuyencong.documents.forms import DocumentForm
+from khuyencong.documents.issuer import issuer_for
 from khuyencong.documents.model import Heading, OfficialDocument, Paragraph, Table
 from khuyencong.documents.registry import DocumentKind
 from khuyencong.finance import rollups
@@ -34,8 +35,6 @@ from khuyencong.inspections.models import FollowUpStatus
 from khuyencong.kernel.lifecycle import ActionRefused
 from khuyencong.kernel.money import format_vnd, format_vnd_short
 from khuyencong.kernel.scoping import Action, can, user_scope
-from khuyencong.organisation.models import OrgUnit
-from khuyencong.organisation.services import active_assignments
 from khuyencong.projects.deadlines import attach_due, overdue_q
 from khuyencong.projects.models import BeneficiaryLine, ProjectState
 from khuyencong.reporting import selectors as reporting_selectors
@@ -90,29 +89,6 @@ class PeriodicReportForm(DocumentForm):
 
 def period_end(year: int, period: str) -> dt.date:
     return dt.date(year, 6, 30) if period == HALF else dt.date(year, 12, 31)
-
-
-def _issuer(user, scope) -> tuple[str, str, str]:
-    """(parent, issuer, place) of the document: a province's Department of Industry and Trade
-    (under the provincial People's Committee) for a provincial report; the user's national unit,
-    else the Agency (under the Ministry), for the national one."""
-    if scope.kind == dashboard_scope.PROVINCE:
-        province = Province.objects.get(pk=next(iter(scope.province_ids)))
-        department = OrgUnit.objects.filter(province=province, kind=OrgUnit.Kind.DOIT).order_by("pk").first()
-        parent = f"UBND {province.name}" if province.name else ""
-        issuer = department.name if department else f"Sở Công Thương {province.name}"
-        return parent, issuer, province.short_name
-    unit = None
-    for assignment in active_assignments(user).select_related("org_unit__parent"):
-        if assignment.org_unit is not None and assignment.org_unit.kind in OrgUnit.NATIONAL_KINDS:
-            unit = assignment.org_unit
-            break
-    if unit is None:
-        unit = OrgUnit.objects.select_related("parent").filter(kind=OrgUnit.Kind.AGENCY).order_by("pk").first()
-    if unit is None:
-        return "Bộ Công Thương", "Cục Đổi mới sáng tạo, Chuyển đổi xanh và Khuyến công", "Hà Nội"
-    parent = unit.parent.name if unit.parent_id and unit.parent else ""
-    return parent, unit.name, "Hà Nội"
 
 
 def _money_table(user, scope, year: int) -> tuple[Table | None, rollups.RollupRow | None]:
@@ -170,32 +146,32 @@ def build(user, params: dict) -> OfficialDocument:
                 status=422,
             )
         national = scope.kind == dashboard_scope.NATIONAL
-        parent, issuer, place = _issuer(user, scope)
+        issuer = issuer_for(scope)  # the letterhead the other kinds use
         span = f"6 tháng đầu năm {year}" if period == HALF else f"năm {year}"
         where = "" if national else f" trên địa bàn {scope.label}"
         doc = OfficialDocument(
             kind=KIND_KEY,
-            issuer_parent=parent,
-            issuer=issuer,
-            number=params.get("number") or ("      /BC-KCĐP" if national else "      /BC-SCT"),
-            place=place,
+            issuer_parent=issuer.parent,
+            issuer=issuer.name,
+            number=params.get("number") or f"      /BC-{issuer.symbol}",
+            place=issuer.place,
             date=params.get("date") or min(today, end + dt.timedelta(days=15)),
             title="BÁO CÁO",
             subject=f"Kết quả thực hiện hoạt động khuyến công {span}{where}",
-            signer_authority="KT. CỤC TRƯỞNG" if national else "KT. GIÁM ĐỐC",
-            signer_title="PHÓ CỤC TRƯỞNG" if national else "PHÓ GIÁM ĐỐC",
+            signer_authority=issuer.signer_authority,
+            signer_title=issuer.signer_title,
             signer_name=params.get("signer_name") or "",
             filename=f"bao-cao-khuyen-cong-{period}-{year}-{scope.key.replace(':', '-')}",
         )
         if national:
             doc.recipients = ["Bộ trưởng (để báo cáo)", "Thứ trưởng phụ trách (để báo cáo)",
-                              "Sở Công Thương các tỉnh, thành phố", "Lưu: VT, KCĐP"]  # fmt: skip
+                              "Sở Công Thương các tỉnh, thành phố", f"Lưu: VT, {issuer.symbol}"]  # fmt: skip
         else:
             doc.recipients = ["Cục Đổi mới sáng tạo, Chuyển đổi xanh và Khuyến công (để báo cáo)",
-                              f"UBND {scope.label} (để báo cáo)", "Lưu: VT, QLCN"]  # fmt: skip
+                              f"UBND {scope.label} (để báo cáo)", f"Lưu: VT, {issuer.symbol}"]  # fmt: skip
         blocks = doc.blocks
         blocks.append(Paragraph(
-            f"Thực hiện nhiệm vụ được giao, {issuer} báo cáo kết quả thực hiện hoạt động khuyến công "
+            f"Thực hiện nhiệm vụ được giao, {issuer.short} báo cáo kết quả thực hiện hoạt động khuyến công "
             f"{span}{where} như sau (số liệu trích từ hệ thống quản lý khuyến công: kinh phí lũy kế đến "
             f"ngày {today.strftime('%d/%m/%Y')}, tiến độ đề án tính tại ngày {as_of.strftime('%d/%m/%Y')}):"
         ))  # fmt: skip
@@ -244,7 +220,7 @@ def build(user, params: dict) -> OfficialDocument:
             widths=[1.0, 5, 1.6],
             sheet="Đề án theo trạng thái",
         ))  # fmt: skip
-        blocks.extend(_by_province(projects, national, as_of))
+        blocks.extend(_by_province(projects, national, as_of, year))
         blocks.extend(_late_projects(overdue, overdue_count, as_of))
         blocks.extend(_outputs(user, scope, year, projects))
         blocks.extend(_inspections(user, scope, year, as_of))
@@ -253,8 +229,12 @@ def build(user, params: dict) -> OfficialDocument:
         return doc
 
 
-def _by_province(projects, national: bool, as_of: dt.date) -> list:
-    label_field = "province__short_name" if national else "implementing_unit__name"
+def _by_province(projects, national: bool, as_of: dt.date, year: int) -> list:
+    """Projects by province (the provinces of the time: 63 before the 2025 reform, as the
+    dashboards show them) for the country, by implementing unit for a province."""
+    legacy = dashboard_selectors.default_generation(year) == dashboard_selectors.LEGACY
+    province_field = "legacy_province__short_name" if legacy else "province__short_name"
+    label_field = province_field if national else "implementing_unit__name"
     rows = (
         projects.order_by()
         .values_list(label_field)
