@@ -43,18 +43,12 @@ MAX_KEY_LENGTH = 100
 IN_PROGRESS = 0
 KEPT_HEADERS = ("Location", "ETag")
 OPENAPI_MARK = "x-idempotent"
-HEADER_PARAMETER = {
-    "in": "header",
-    "name": HEADER,
-    "required": False,
-    "schema": {"type": "string", "maxLength": MAX_KEY_LENGTH},
-    "description": (
-        "Optional, at most 100 characters, unique per request you mean (e.g. a UUID). A retry with the "
-        "same key and body answers the first 2xx answer again, with Idempotent-Replayed: true, and writes "
-        "nothing; the same key with another body answers 409 idempotency_key_reused. Only 2xx answers are "
-        "kept, for %(days)s days; keys are per user."
-    ),
-}
+HEADER_DESCRIPTION = (
+    "Optional, at most 100 characters, unique per request you mean (e.g. a UUID). A retry with the "
+    "same key and body answers the first 2xx answer again, with Idempotent-Replayed: true, and writes "
+    "nothing; the same key with another body answers 409 idempotency_key_reused. Only 2xx answers are "
+    "kept, for %(days)s days; keys are per user."
+)
 
 
 def kept_days() -> int:
@@ -181,11 +175,17 @@ def idempotent(func):
 
 def document_header(spec: dict) -> dict:
     """Add the header parameter to every operation marked idempotent (called by ``schema.install``)."""
-    parameter = dict(HEADER_PARAMETER, description=HEADER_PARAMETER["description"] % {"days": kept_days()})
+    parameter = {
+        "in": "header",
+        "name": HEADER,
+        "required": False,
+        "schema": {"type": "string", "maxLength": MAX_KEY_LENGTH},
+        "description": HEADER_DESCRIPTION % {"days": kept_days()},
+    }
     for path_item in spec.get("paths", {}).values():
         for operation in path_item.values():
             if isinstance(operation, dict) and operation.pop(OPENAPI_MARK, False):
-                operation.setdefault("parameters", []).append(dict(parameter))
+                operation.setdefault("parameters", []).append(parameter)
     return spec
 
 
