@@ -65,12 +65,29 @@ def test_the_same_key_with_another_body_is_a_409_and_writes_nothing(api):
     assert Establishment.objects.count() == count
 
 
-def test_the_same_key_on_another_path_is_a_409(api):
-    assert post(api, body(), "k-path").status_code == 201
-    response = api.post("/api/v1/projects", body(), content_type="application/json", headers={HEADER: "k-path"})
-    assert response.status_code in (409, 422)  # 422 if the body does not even parse as a project
-    if response.status_code == 409:
-        assert response.json()["code"] == "idempotency_key_reused"
+def test_the_same_key_on_another_path_is_a_409(api, hatinh_officer):
+    import hashlib
+
+    data = body()
+    IdempotentRequest.objects.create(
+        user=hatinh_officer, key="k-path", method="POST", path="/api/v1/projects",
+        body_sha256=hashlib.sha256(data.encode()).hexdigest(), status=201, response_body={"id": 1},
+    )  # fmt: skip
+    count = Establishment.objects.count()
+    response = post(api, data, "k-path")
+    assert response.status_code == 409 and response.json()["code"] == "idempotency_key_reused"
+    assert Establishment.objects.count() == count
+
+
+def test_a_key_still_running_is_a_409_in_progress(api, hatinh_officer):
+    import hashlib
+
+    data = body()
+    IdempotentRequest.objects.create(
+        user=hatinh_officer, key="k-run", method="POST", path=URL, body_sha256=hashlib.sha256(data.encode()).hexdigest()
+    )
+    response = post(api, data, "k-run")
+    assert response.status_code == 409 and response.json()["code"] == "idempotency_in_progress"
 
 
 def test_keys_are_per_user(api, django_user_model):
