@@ -24,6 +24,34 @@ class ApiError(HttpError):
         self.details = details
 
 
+RETRY_AFTER_SECONDS = "5"
+
+
+def database_unavailable(exc: BaseException | None) -> bool:
+    """True when ``exc`` says the database cannot be reached (a restart, a failover, a dropped
+    connection) rather than that a query was wrong: the answer is then 503 with Retry-After."""
+    from django.db import InterfaceError, OperationalError
+
+    if isinstance(exc, InterfaceError):
+        return True
+    if not isinstance(exc, OperationalError):
+        return False
+    text = str(exc).lower()
+    # SQLite's "database is locked" and PostgreSQL's statement timeouts are OperationalErrors too,
+    # but they are answered elsewhere; only a lost or refused connection is "unavailable".
+    return any(
+        marker in text
+        for marker in (
+            "connection",
+            "server closed",
+            "terminating connection",
+            "the database system is",
+            "could not connect",
+            "no route to host",
+        )
+    )
+
+
 def error_body(code: str, message: str, details: Any = None) -> dict:
     return {"code": code, "message": message, "details": details}
 
@@ -137,6 +165,17 @@ def install(api) -> None:
 
     @api.exception_handler(Exception)
     def _server_error(request, exc):
+        if database_unavailable(exc):
+            logger.warning("API %s: database unavailable (%s)", request.path, type(exc).__name__)
+            response = respond(
+                request,
+                503,
+                "unavailable",
+                "The database is not reachable at the moment; please retry in a few seconds.",
+                {"request_id": getattr(request, "id", None)},
+            )
+            response["Retry-After"] = RETRY_AFTER_SECONDS
+            return response
         logger.exception("API error on %s", request.path)
         return respond(
             request,

@@ -37,7 +37,7 @@ def cleaned_params(*, user: Any, kind: registry.DocumentKind, data: dict) -> dic
 def kind_for(user: Any, key: str) -> registry.DocumentKind:
     kind = registry.get(key)
     if kind is None:
-        raise ActionRefused("unknown_kind", _("There is no document of this kind."), field="kind", status=404)
+        raise ActionRefused("unknown_kind", _("There is no document of this kind."), field="kind", status=422)
     if not registry.may_generate(user, kind):
         raise ActionRefused("forbidden", _("You may not generate this document."), status=403)
     return kind

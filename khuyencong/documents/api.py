@@ -1,7 +1,7 @@
 """/api/v1/documents: the generated documents the caller may see (the centre's filters), one
 document, its files, and ``POST`` to generate one: 202 with the job to follow
 (``/api/v1/jobs``-style fields: id, status, progress), or the refusal in the API's one shape
-(403 forbidden, 404 unknown kind, 422 validation_error with the form's fields or empty_period)."""
+(403 forbidden, 422 unknown_kind, validation_error with the form's fields or empty_period)."""
 
 from __future__ import annotations
 

@@ -174,7 +174,7 @@ class LedgerEntryOut(Schema):
         return obj.province.code if obj.province_id else None
 
 
-class TransitionOut(Schema):
+class LedgerTransitionOut(Schema):
     action: str
     from_state: str
     to_state: str
@@ -185,7 +185,7 @@ class TransitionOut(Schema):
 
 class LedgerEntryDetail(LedgerEntryOut):
     available_actions: list[str] = Field(description="What you may do now: approve, reject.")
-    transitions: list[TransitionOut]
+    transitions: list[LedgerTransitionOut]
 
     @staticmethod
     def resolve_available_actions(obj, context):

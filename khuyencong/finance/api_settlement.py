@@ -115,7 +115,7 @@ def create_acceptance(request, payload: AcceptanceIn):
     return Status(201, acceptances().get(pk=record.pk))
 
 
-class TransitionOut(Schema):
+class SettlementTransitionOut(Schema):
     action: str
     from_state: str
     to_state: str
@@ -155,7 +155,7 @@ class SettlementOut(Schema):
 
 
 class SettlementDetail(SettlementOut):
-    transitions: list[TransitionOut]
+    transitions: list[SettlementTransitionOut]
     actions: list[str] = Field(description="What you may do now: submit (again), check, approve, return.")
 
     @staticmethod
@@ -241,7 +241,7 @@ def create_settlement_from_acceptance(request, payload: FromAcceptanceIn):
     return Status(201, settlements().get(pk=found.pk))
 
 
-class StepIn(Schema):
+class SettlementStepIn(Schema):
     comment: Text = ""
     settled_amount: Amount | None = Field(None, description="approve: the amount settled.")
     decision_number: Number = ""
@@ -256,7 +256,7 @@ ACTIONS = ("submit", "check", "approve", "return")
 
 @router.post("/settlements/{int:pk}/actions/{action}", response=SettlementDetail,
              summary="Take a step: submit (again), check, approve, return")  # fmt: skip
-def settlement_action(request, pk: int, action: str, payload: StepIn):
+def settlement_action(request, pk: int, action: str, payload: SettlementStepIn):
     found = _settlement(request, pk)
     user = request.auth
     if action not in ACTIONS:

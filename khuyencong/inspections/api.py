@@ -51,7 +51,7 @@ def _renamed(exc: Invalid) -> Invalid:
     return Invalid({_API_NAMES.get(field, field): message for field, message in exc.errors.items()})
 
 
-class MemberOut(Schema):
+class MissionMemberOut(Schema):
     name: str
     role: str
     unit: str
@@ -144,7 +144,7 @@ class MissionOut(Schema):
 
 class MissionDetail(MissionOut):
     purpose: str
-    members: list[MemberOut]
+    members: list[MissionMemberOut]
     visits: list[VisitOut]
     findings: list[FindingOut]
     actions: list[str] = Field(description="The steps you may take now: start, report, close.")
@@ -332,7 +332,7 @@ def create_follow_up(request, pk: int, finding_id: int, payload: FollowUpIn):
     return Status(201, follow_ups().get(pk=follow_up.pk))
 
 
-class StepIn(Schema):
+class InspectionStepIn(Schema):
     comment: Text = ""
     decision_number: Annotated[str, Field(max_length=60)] = ""
     decision_date: dt.date | None = None
@@ -341,7 +341,7 @@ class StepIn(Schema):
 
 @router.post("/inspections/{int:pk}/actions/{action}", response=MissionDetail,
              summary="Start, report or close a mission")  # fmt: skip
-def mission_step(request, pk: int, action: str, payload: StepIn):
+def mission_step(request, pk: int, action: str, payload: InspectionStepIn):
     mission = _mission(request, pk)
     actions.take_mission_step(user=request.auth, mission=mission, action=action, comment=payload.comment,
                               decision_number=payload.decision_number, decision_date=payload.decision_date,
@@ -349,7 +349,7 @@ def mission_step(request, pk: int, action: str, payload: StepIn):
     return _mission(request, pk, write=False)
 
 
-class CloseIn(Schema):
+class MissionCloseIn(Schema):
     note: Annotated[str, Field(max_length=actions.MAX_TEXT, description="What was done (required).")]
     closed_on: dt.date | None = None
     version: int | None = None
@@ -363,7 +363,7 @@ def _follow_up(request, pk: int) -> FollowUp:
 
 @router.post("/inspections/follow-ups/{int:pk}/close", response=FollowUpOut,
              summary="Report a follow-up done")  # fmt: skip
-def close_follow_up(request, pk: int, payload: CloseIn):
+def close_follow_up(request, pk: int, payload: MissionCloseIn):
     follow_up = _follow_up(request, pk)
     actions.close_follow_up(user=request.auth, follow_up=follow_up, note=payload.note, closed_on=payload.closed_on,
                             version=payload.version)  # fmt: skip

@@ -567,13 +567,13 @@ def approve_version(request, pk: int, sequence: int, payload: ApproveIn):
     return _version_out(_version(version.plan, sequence))
 
 
-class CloseIn(Schema):
+class PlanCloseIn(Schema):
     comment: Text = ""
     version: int | None = None
 
 
 @router.post("/plans/{int:pk}/close", response=PlanOut, summary="Close a plan: no more adjustments")
-def close_plan(request, pk: int, payload: CloseIn):
+def close_plan(request, pk: int, payload: PlanCloseIn):
     plan = _plan(request, pk, (AnnualPlan, "close"))
     plan = actions.close_plan(user=request.auth, plan=plan, comment=payload.comment, seen=payload.version)
     return plans().get(pk=plan.pk)

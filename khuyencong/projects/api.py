@@ -121,7 +121,7 @@ class BeneficiaryOut(Schema):
     added_after_approval: bool
 
 
-class TransitionOut(Schema):
+class ProjectTransitionOut(Schema):
     action: str
     from_state: str
     to_state: str
@@ -156,7 +156,7 @@ class ProjectDetail(ProjectOut):
     accepted_on: dt.date | None
     settled_on: dt.date | None
     beneficiaries: list[BeneficiaryOut]
-    transitions: list[TransitionOut]
+    transitions: list[ProjectTransitionOut]
     available_actions: list[AvailableAction] = Field(description="The steps you may take now, with what they need.")
 
 
@@ -394,7 +394,7 @@ def replace_beneficiaries(request, pk: int, payload: BeneficiariesIn, response: 
     return _detail(_project(request, pk), request.auth, response)
 
 
-class StepIn(Schema):
+class ProjectStepIn(Schema):
     comment: Annotated[str, Field(max_length=2000)] = ""
     decision_number: Annotated[str, Field(max_length=60)] = ""
     decision_date: dt.date | None = None
@@ -406,7 +406,7 @@ class StepIn(Schema):
 
 @router.post("/projects/{int:pk}/actions/{action}", response=ProjectDetail,
              summary="Take one step of the project's lifecycle (the actions listed in available_actions)")  # fmt: skip
-def take_step(request, pk: int, action: Annotated[str, Field(max_length=40)], payload: StepIn,
+def take_step(request, pk: int, action: Annotated[str, Field(max_length=40)], payload: ProjectStepIn,
               response: HttpResponse):  # fmt: skip
     step = actions.PROJECT_LIFECYCLE.step(action)  # 404 unknown_action
     project = _project(request, pk, step.permission)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from enum import Enum
 from typing import Annotated, Any, Literal
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -201,14 +202,18 @@ def _values(user, sent: dict) -> tuple[dict, list[int] | None]:
 
 
 def _save(request, sent: dict, instance=None):
+    # The answer is read back inside the write's transaction: if the database goes away between
+    # the two, nothing is stored and the client's retry is safe (it used to get a 500 for a record
+    # that had been stored, and a retry made a second one).
     try:
-        values, line_ids = _values(request.auth, sent)
-        obj = actions.save_establishment(
-            user=request.auth, values=values, industry_line_ids=line_ids, instance=instance
-        )
+        with transaction.atomic():
+            values, line_ids = _values(request.auth, sent)
+            obj = actions.save_establishment(
+                user=request.auth, values=values, industry_line_ids=line_ids, instance=instance
+            )
+            return _queryset(request.auth, Action.VIEW).get(pk=obj.pk)
     except Invalid as exc:
         raise Invalid({_API_NAMES.get(field, field): message for field, message in exc.errors.items()}) from None
-    return _queryset(request.auth, Action.VIEW).get(pk=obj.pk)
 
 
 def _changeable(request, pk: int):

@@ -71,7 +71,7 @@ class ValueOut(Schema):
     comment: str
 
 
-class TransitionOut(Schema):
+class ReportTransitionOut(Schema):
     action: str
     from_state: str
     to_state: str
@@ -84,7 +84,7 @@ class ReportDetail(ReportOut):
     """One report with its figures, its steps and the actions the caller may take now."""
 
     values: list[ValueOut]
-    transitions: list[TransitionOut]
+    transitions: list[ReportTransitionOut]
     actions: list[str]
 
     @staticmethod
@@ -149,14 +149,14 @@ def put_values(request, pk: int, body: ValuesIn):
     return reports().get(pk=saved.pk)
 
 
-class StepIn(Schema):
+class ReportStepIn(Schema):
     comment: Annotated[str, Field(max_length=5000)] = ""
     on: dt.date | None = None
     version: int | None = None
 
 
 @router.post("/reports/{int:pk}/actions/{action}", response=ReportDetail, summary="Submit, approve or return")
-def take_step(request, pk: int, action: str, body: StepIn):
+def take_step(request, pk: int, action: str, body: ReportStepIn):
     if not can(request.auth, Action.VIEW, Report):
         raise ActionRefused("forbidden", _("You are not allowed to do this."), status=403)
     if action not in actions.PUBLIC_ACTIONS:

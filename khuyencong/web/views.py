@@ -1,13 +1,14 @@
 from __future__ import annotations
 
 import logging
+import sys
 
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
-from khuyencong.api.errors import error_response
+from khuyencong.api.errors import RETRY_AFTER_SECONDS, database_unavailable, error_response
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +74,17 @@ def error_404(request, exception=None):
 
 
 def error_500(request):
+    # Django calls this inside its except block, so the exception is still at hand: a database
+    # that is restarting or unreachable is a temporary 503 with Retry-After, not a server fault.
+    if database_unavailable(sys.exc_info()[1]):
+        if _wants_json(request):
+            response = error_response(
+                503, "unavailable", "The database is not reachable at the moment; please retry in a few seconds."
+            )
+        else:
+            response = render(request, "503.html", status=503)
+        response["Retry-After"] = RETRY_AFTER_SECONDS
+        return response
     if _wants_json(request):
         return error_response(500, "server_error", "An unexpected error occurred; it has been logged.")
     return render(request, "500.html", status=500)

@@ -119,3 +119,36 @@ def test_paging_parameters_are_explained(spec):
     parameters = {p["name"]: p for p in spec["paths"]["/api/v1/geo/communes"]["get"]["parameters"]}
     assert "next_cursor" in parameters["cursor"]["description"]
     assert "500" in parameters["limit"]["description"]
+
+
+def test_no_two_api_schemas_share_a_name():
+    """django-ninja names a component after its class: two different schemas called the same (say
+    two ``RuleOut``) silently share one component and one of the endpoints then breaks its spec.
+    Identical shapes under one name (the step and transition records) are harmless."""
+    import importlib
+    import pkgutil
+
+    from ninja import Schema
+
+    import khuyencong
+
+    for module in pkgutil.walk_packages(khuyencong.__path__, "khuyencong."):
+        if module.name.rsplit(".", 1)[-1].startswith("api") or ".api" in module.name:
+            importlib.import_module(module.name)
+
+    def subclasses(cls):
+        for sub in cls.__subclasses__():
+            yield sub
+            yield from subclasses(sub)
+
+    seen: dict[str, tuple[str, dict]] = {}
+    clashes = []
+    for schema in subclasses(Schema):
+        if not schema.__module__.startswith("khuyencong."):
+            continue
+        where = f"{schema.__module__}.{schema.__qualname__}"
+        shape = schema.model_json_schema()
+        if schema.__name__ in seen and seen[schema.__name__][1] != shape:
+            clashes.append((schema.__name__, seen[schema.__name__][0], where))
+        seen.setdefault(schema.__name__, (where, shape))
+    assert clashes == [], f"schemas sharing a component name: {clashes}"

@@ -157,7 +157,7 @@ def test_who_may_generate(paid_project, people, client_for, django_user_model):
     assert client_for(people["outsider"]).get("/documents/").status_code == 403
     with pytest.raises(ActionRefused) as unknown:
         actions.request_document(user=people["admin"], kind_key="no_such_kind", data={})
-    assert unknown.value.status == 404
+    assert unknown.value.status == 422
 
 
 def test_the_pages_generate_follow_and_download(paid_project, agency_officer, nghean_officer, client_for,
@@ -226,7 +226,7 @@ def test_the_api_starts_a_job_and_serves_the_files(paid_project, agency_officer,
     assert bad.status_code == 422 and bad.json()["code"] == "validation_error"
     unknown = client.post("/api/v1/documents", {"kind": "nope", "params": {}}, content_type="application/json",
                           **headers)  # fmt: skip
-    assert unknown.status_code == 404
+    assert unknown.status_code == 422 and unknown.json()["code"] == "unknown_kind"
     _token, province_secret = issue_token(user=hatinh_officer, name="docs")
     province = {"HTTP_AUTHORIZATION": f"Bearer {province_secret}"}
     assert client.get(f"/api/v1/documents/{followed['document_id']}", **province).status_code == 404
