@@ -15,6 +15,7 @@ from khuyencong.adjustments import actions
 from khuyencong.adjustments.filters import AdjustmentFilters
 from khuyencong.adjustments.models import Adjustment
 from khuyencong.adjustments.selectors import adjustment_list, adjustments
+from khuyencong.api.idempotency import idempotent
 from khuyencong.api.lists import list_page, query_schema
 from khuyencong.kernel.lifecycle import ActionRefused
 from khuyencong.kernel.scoping import Action, can, restrict
@@ -84,6 +85,7 @@ class AdjustmentIn(Schema):
 
 
 @router.post("/projects/{int:pk}/adjustments", response={201: AdjustmentDetail}, summary="Propose an adjustment")
+@idempotent
 def propose(request, pk: int, body: AdjustmentIn):
     if not can(request.auth, "propose_adjustment", Project):
         raise ActionRefused("forbidden", _("You are not allowed to do this."), status=403)

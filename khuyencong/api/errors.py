@@ -103,7 +103,13 @@ class NulRejectingParser(Parser):
 
 
 def install(api) -> None:
+    from khuyencong.api.idempotency import Replay, replay_response
+
     api.parser = NulRejectingParser()
+
+    @api.exception_handler(Replay)
+    def _replay(request, exc: Replay):
+        return replay_response(exc.stored)
 
     def respond(request, status, code, message, details=None):
         return api.create_response(request, error_body(code, message, details), status=status)

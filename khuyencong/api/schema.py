@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError
 
 from khuyencong.api.auth import BearerToken
 from khuyencong.api.errors import error_response
+from khuyencong.api.idempotency import document_header
 
 ERROR_SCHEMA_NAME = "Error"
 ERROR_SCHEMA = {
@@ -116,6 +117,6 @@ def install(api) -> None:
     generate = api.get_openapi_schema
 
     def get_openapi_schema(*, path_prefix=None, path_params=None):
-        return add_error_responses(generate(path_prefix=path_prefix, path_params=path_params))
+        return add_error_responses(document_header(generate(path_prefix=path_prefix, path_params=path_params)))
 
     api.get_openapi_schema = get_openapi_schema

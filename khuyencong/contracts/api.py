@@ -16,6 +16,7 @@ from typing import Annotated
 from ninja import Field, Query, Router, Schema, Status
 
 from khuyencong.api.errors import ApiError
+from khuyencong.api.idempotency import idempotent
 from khuyencong.api.lists import list_page, query_schema
 from khuyencong.contracts import actions
 from khuyencong.contracts.filters import ContractFilters
@@ -176,6 +177,7 @@ class ContractIn(Schema):
 
 
 @router.post("/contracts", response={201: ContractDetail}, summary="Draft a contract")
+@idempotent
 def create_contract(request, payload: ContractIn):
     if not can(request.auth, Action.ADD, Contract):
         raise ApiError(403, "forbidden", "You are not allowed to draft contracts.")
@@ -222,6 +224,7 @@ class AmendmentIn(Schema):
 
 @router.post("/contracts/{int:pk}/amendments", response={201: ContractDetail},
              summary="Record an amendment: a new value, a new end date or both")  # fmt: skip
+@idempotent
 def amend_contract(request, pk: int, payload: AmendmentIn):
     contract = _contract(request, pk)
     actions.amend_contract(

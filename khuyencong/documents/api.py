@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
+from khuyencong.api.idempotency import idempotent
 from khuyencong.api.lists import list_page, query_schema
 from khuyencong.documents import actions
 from khuyencong.documents.filters import DocumentFilters
@@ -108,7 +109,10 @@ def list_documents(request, query: Query[DocumentQuery]):
     )
 
 
-@router.post("/documents", response={202: JobOut}, summary="Generate a document (a job: follow it, then download)")
+@router.post("/documents", response={202: JobOut}, summary="Generate a document (a job: follow it, then download)",
+             openapi_extra={"responses": {404: {"description": "No such document kind (unknown_kind).", "content": {
+                 "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}})  # fmt: skip
+@idempotent
 def generate_document(request, body: GenerateIn):
     _require_view(request.auth)
     data = {key: str(value) for key, value in body.params.items()}

@@ -22,6 +22,7 @@ from typing import Annotated
 from ninja import Field, Query, Router, Schema, Status
 
 from khuyencong.api.errors import ApiError
+from khuyencong.api.idempotency import idempotent
 from khuyencong.api.lists import list_page, query_schema
 from khuyencong.finance import acceptance, settlement
 from khuyencong.finance.models import AcceptanceRecord, Settlement
@@ -98,6 +99,7 @@ class AcceptanceIn(Schema):
 
 
 @router.post("/acceptances", response={201: AcceptanceOut}, summary="Record one beneficiary line's acceptance")
+@idempotent
 def create_acceptance(request, payload: AcceptanceIn):
     if not can(request.auth, acceptance.ACCEPT_LINE, AcceptanceRecord):
         raise ApiError(403, "forbidden", "You are not allowed to record acceptances.")
@@ -202,6 +204,7 @@ class SubmitIn(Schema):
 
 
 @router.post("/settlements", response={201: SettlementDetail}, summary="Send a project's settlement dossier")
+@idempotent
 def create_settlement(request, payload: SubmitIn):
     if not can(request.auth, settlement.SUBMIT, Settlement):
         raise ApiError(403, "forbidden", "You are not allowed to send settlement dossiers.")
@@ -224,6 +227,7 @@ class FromAcceptanceIn(Schema):
 
 @router.post("/settlements/from-acceptance", response={201: SettlementDetail},
              summary="The Agency settles a late national project from its acceptance records")  # fmt: skip
+@idempotent
 def create_settlement_from_acceptance(request, payload: FromAcceptanceIn):
     if not can(request.auth, settlement.FROM_ACCEPTANCE, Settlement):
         raise ApiError(403, "forbidden", "You are not allowed to settle projects from their acceptance records.")

@@ -11,6 +11,7 @@ from typing import Annotated
 from ninja import Field, Query, Router, Schema, Status
 
 from khuyencong.api.errors import ApiError
+from khuyencong.api.idempotency import idempotent
 from khuyencong.api.lists import list_page, query_schema
 from khuyencong.inspections import actions
 from khuyencong.inspections.filters import FollowUpFilters, MissionFilters
@@ -225,6 +226,7 @@ class MissionIn(Schema):
 
 
 @router.post("/inspections", response={201: MissionDetail}, summary="Create an inspection mission (a draft)")
+@idempotent
 def create_mission(request, payload: MissionIn):
     user = request.auth
     if not can(user, Action.ADD, InspectionMission):
@@ -262,6 +264,7 @@ class VisitIn(Schema):
 
 
 @router.post("/inspections/{int:pk}/visits", response={201: MissionDetail}, summary="Record a visit to a project")
+@idempotent
 def create_visit(request, pk: int, payload: VisitIn):
     mission = _mission(request, pk)
     project = Project.objects.filter(pk=payload.project_id).first()
@@ -282,6 +285,7 @@ class FindingIn(Schema):
 
 
 @router.post("/inspections/{int:pk}/findings", response={201: FindingOut}, summary="Record a finding")
+@idempotent
 def create_finding(request, pk: int, payload: FindingIn):
     mission = _mission(request, pk)
     visit = None
@@ -313,6 +317,7 @@ class FollowUpIn(Schema):
 
 @router.post("/inspections/{int:pk}/findings/{int:finding_id}/follow-ups", response={201: FollowUpOut},
              summary="Add a follow-up to a finding")  # fmt: skip
+@idempotent
 def create_follow_up(request, pk: int, finding_id: int, payload: FollowUpIn):
     mission = _mission(request, pk)
     finding = restrict(mission.findings.all(), request.auth, Action.VIEW).filter(pk=finding_id).first()

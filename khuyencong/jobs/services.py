@@ -435,4 +435,10 @@ def delete_expired_files(*, now: dt.datetime | None = None) -> int:
 
 def housekeeping(*, now: dt.datetime | None = None) -> dict[str, int]:
     """What the worker runs at start and periodically."""
-    return {"interrupted": interrupt_stale_jobs(now=now), "files_deleted": delete_expired_files(now=now)}
+    from khuyencong.api.idempotency import purge_idempotency_keys
+
+    return {
+        "interrupted": interrupt_stale_jobs(now=now),
+        "files_deleted": delete_expired_files(now=now),
+        "idempotency_keys_purged": purge_idempotency_keys(now=now),
+    }

@@ -83,3 +83,26 @@ class DatabaseMark(models.Model):
 
     def __str__(self) -> str:
         return self.kind
+
+
+class IdempotentRequest(models.Model):
+    """The stored answer to one API create sent with an ``Idempotency-Key`` header (see
+    ``khuyencong.api.idempotency``). Written in the same transaction as the record it created, so a
+    crash leaves neither; keys are per user; ``status`` 0 while the first request runs. Purged after
+    ``IDEMPOTENCY_KEY_DAYS`` by the jobs housekeeping."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=100)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    body_sha256 = models.CharField(max_length=64)
+    status = models.PositiveSmallIntegerField(default=0)
+    response_body = models.JSONField(null=True, blank=True)
+    response_headers = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="kernel_idempotent_user_key")]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} [{self.key}]"

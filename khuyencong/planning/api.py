@@ -14,6 +14,7 @@ from typing import Annotated
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 
+from khuyencong.api.idempotency import idempotent
 from khuyencong.api.lists import list_page, query_schema
 from khuyencong.kernel.lifecycle import Invalid
 from khuyencong.kernel.scoping import Action, can, restrict
@@ -157,6 +158,7 @@ def _decision(number: str | None) -> LegalDocument | None:
 
 
 @router.post("/programmes", response={201: ProgrammeDetail}, summary="Create a programme with its targets")
+@idempotent
 def create_programme(request, payload: ProgrammeIn):
     if not can(request.auth, Action.ADD, Programme):
         raise HttpError(403, "You are not allowed to add programmes.")
@@ -406,6 +408,7 @@ def _programme(request, pk: int | None) -> Programme | None:
 
 
 @router.post("/plans", response={201: PlanOut}, summary="Create an annual plan (with its original draft version)")
+@idempotent
 def create_plan(request, payload: PlanIn):
     if not can(request.auth, Action.ADD, AnnualPlan):
         raise HttpError(403, "You are not allowed to add plans.")
@@ -455,6 +458,7 @@ class ChangeIn(Schema):
 
 @router.post("/plans/{int:pk}/versions", response={201: VersionOut},
              summary="Start an adjustment or a supplement: a draft copying the approved lines")  # fmt: skip
+@idempotent
 def start_change(request, pk: int, payload: ChangeIn):
     plan = _plan(request, pk, (AnnualPlan, Action.CHANGE))
     draft = actions.start_change(user=request.auth, plan=plan, kind=payload.kind.value, reason=payload.reason,

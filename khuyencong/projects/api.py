@@ -28,6 +28,7 @@ from django.http import HttpResponse
 from ninja import Field, Query, Router, Schema, Status
 
 from khuyencong.api.errors import ApiError
+from khuyencong.api.idempotency import idempotent
 from khuyencong.api.lists import list_page, query_schema
 from khuyencong.kernel.lifecycle import Invalid
 from khuyencong.kernel.scoping import Action, can, restrict
@@ -330,6 +331,7 @@ def if_match(request) -> int | None:
 
 
 @router.post("/projects", response={201: ProjectDetail}, summary="Create a draft proposal")
+@idempotent
 def create_project(request, payload: ProjectIn, response: HttpResponse):
     if not can(request.auth, Action.ADD, Project):
         raise ApiError(403, "forbidden", "You are not allowed to add projects.")

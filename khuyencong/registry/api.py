@@ -11,6 +11,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from pydantic import create_model
 
+from khuyencong.api.idempotency import idempotent
 from khuyencong.api.lists import list_page, query_schema
 from khuyencong.api.pagination import keyset_page
 from khuyencong.kernel.lifecycle import ActionRefused, Invalid
@@ -222,6 +223,7 @@ def _changeable(request, pk: int):
 
 
 @router.post("/establishments", response={201: EstablishmentOut}, summary="Create an establishment")
+@idempotent
 def create_establishment(request, payload: EstablishmentIn):
     if not can(request.auth, Action.ADD, Establishment):
         raise HttpError(403, "You are not allowed to add establishments.")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema, Status
 
 from khuyencong.api.errors import ApiError
+from khuyencong.api.idempotency import idempotent
 from khuyencong.api.lists import list_page, query_schema
 from khuyencong.kernel.lifecycle import Invalid
 from khuyencong.kernel.scoping import Action, can
@@ -177,6 +178,7 @@ def get_legal_document(request, pk: int):
     description="National texts: system administrators and the Agency's leadership; a province's own text "
     "(province_code): that province's leadership. 403 forbidden / out_of_scope, 422 validation_error.",
 )
+@idempotent
 def create_legal_document(request, payload: LegalDocumentIn):
     values, amends = _document_values(payload.dict())
     document = actions.save_legal_document(user=request.auth, values=values, amends=amends)
@@ -380,6 +382,7 @@ _API_NAMES = {"legal_document": "legal_document_id", "province": "province_code"
     description="A new version supersedes the latest version of the same rule (it then ends the day before). "
     "Refusals: 403 forbidden / out_of_scope, 409 overlapping_version, 422 no_legal_basis or validation_error.",
 )
+@idempotent
 def create_rule(request, payload: RuleIn):
     model = _model_of(payload.kind)
     values, contents, provinces = _rule_values(payload, model)

@@ -19,6 +19,9 @@ EXEMPT = {
     "notifications.digestrun": "operational record of the daily digest e-mail",
     # Says a database holds demo or benchmark data (khuyencong gen-data); written by commands, not users.
     "kernel.databasemark": "operational marker of a demo or benchmark database",
+    # The stored answer of an API create sent with an Idempotency-Key: a replay cache of a write that
+    # is itself logged, purged after a few days by the housekeeping.
+    "kernel.idempotentrequest": "replay cache of logged API creates, purged after days",
     # The money's running balances (ADR 0007): derived from the ledger entries and allocations (which
     # are logged) in the same transaction; `khuyencong check-ledger` recomputes them from the entries.
     "finance.account": "balances derived from the logged ledger entries",

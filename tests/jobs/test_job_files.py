@@ -113,7 +113,7 @@ def test_files_expire_after_the_retention_period(client_for, hatinh_officer, exp
     storage = old.result_file.storage
     old_name = old.result_file.name
     assert storage.exists(old_name)
-    assert housekeeping() == {"interrupted": 0, "files_deleted": 1}
+    assert housekeeping() == {"interrupted": 0, "files_deleted": 1, "idempotency_keys_purged": 0}
     old.refresh_from_db()
     assert not storage.exists(old_name) and not old.result_file and old.file_deleted_at is not None
     assert "Tệp không còn được lưu" in client.get(f"/jobs/{old.pk}/").content.decode()
