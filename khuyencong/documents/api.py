@@ -109,9 +109,7 @@ def list_documents(request, query: Query[DocumentQuery]):
     )
 
 
-@router.post("/documents", response={202: JobOut}, summary="Generate a document (a job: follow it, then download)",
-             openapi_extra={"responses": {404: {"description": "No such document kind (unknown_kind).", "content": {
-                 "application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}})  # fmt: skip
+@router.post("/documents", response={202: JobOut}, summary="Generate a document (a job: follow it, then download)")
 @idempotent
 def generate_document(request, body: GenerateIn):
     _require_view(request.auth)
